@@ -19,6 +19,12 @@ CACHE ?= cache
 DEPS := $(CACHE)/deps
 TIMEOUT ?= 0
 JOBS ?= 2
+# V=1 shows full compiler command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q = @echo '  CC      $<';
+endif
 
 CC ?= gcc
 KCC := gcc
@@ -53,6 +59,9 @@ HOST_TESTS :=
 HOST_TOOLS :=
 EMU_TESTS :=
 GEN_HEADERS :=
+# What `make run` / `make iso` boot: kernel command line and FILE:TAG modules.
+DEMO_CMDLINE := ditto.on_panic=exit
+DEMO_MODULES :=
 
 all: elf
 
@@ -79,17 +88,17 @@ elf: $(BUILD)/ditto.elf
 
 $(BUILD)/k/%.o: %.c $(GEN_HEADERS) | $(DEPS)/.complete-v1
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $($*_KCFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(KCC) $(KCFLAGS) $($*_KCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/k/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(KCC) $(KASFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(KCC) $(KASFLAGS) -MMD -MP -c $< -o $@
 
 # Two links: the first gives the addresses of the kernel's own functions, which
 # become a symbol table (for backtraces) placed after .text and .rodata so the
 # second link moves no function (scripts/ksyms.sh checks that).
 $(BUILD)/ditto.pass1.elf: $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o linker.ld
-	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o
+	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o
 
 $(BUILD)/k/ksyms-empty.o: scripts/ksyms.sh
 	@mkdir -p $(dir $@)
@@ -101,7 +110,7 @@ $(BUILD)/k/ksyms.o: $(BUILD)/ditto.pass1.elf scripts/ksyms.sh
 	$(KCC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $@
 
 $(BUILD)/ditto.elf: $(BUILD)/k/ksyms.o
-	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms.o
+	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms.o
 	scripts/ksyms.sh --verify $(BUILD)/ditto.pass1.elf $@
 
 iso: $(BUILD)/ditto.iso

@@ -33,17 +33,17 @@ TP_HOST_ZYDIS_SRCS := $(ZYDIS_SRCS)
 TP_KFLAGS := $(KBASEFLAGS) -w -DDITTO_KERNEL
 $(BUILD)/tp/lz4.o: $(DEPS)/.complete-v1
 	@mkdir -p $(dir $@)
-	$(KCC) $(TP_KFLAGS) -DLZ4_FREESTANDING=1 \
+	$(Q)$(KCC) $(TP_KFLAGS) -DLZ4_FREESTANDING=1 \
 		-DLZ4_memcpy=__builtin_memcpy -DLZ4_memmove=__builtin_memmove \
 		-DLZ4_memset=__builtin_memset $(LZ4_DEFS) -c $(LZ4_DIR)/lz4.c -o $@
 
 $(BUILD)/tp/xdelta3.o: $(DEPS)/.complete-v1
 	@mkdir -p $(dir $@)
-	$(KCC) $(TP_KFLAGS) $(XDELTA3_DEFS) -c $(XDELTA3_DIR)/xdelta3.c -o $@
+	$(Q)$(KCC) $(TP_KFLAGS) $(XDELTA3_DEFS) -c $(XDELTA3_DIR)/xdelta3.c -o $@
 
 $(BUILD)/tp/zydis/%.o: $(DEPS)/.complete-v1
 	@mkdir -p $(dir $@)
-	$(KCC) $(TP_KFLAGS) -DZYAN_NO_LIBC -DZYAN_CUSTOM_LIBC \
+	$(Q)$(KCC) $(TP_KFLAGS) -DZYAN_NO_LIBC -DZYAN_CUSTOM_LIBC \
 		-include lib/third_party/zydis_libc.h $(ZYDIS_DEFS) \
 		-c $(ZYDIS_DIR)/src/$*.c -o $@
 

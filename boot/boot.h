@@ -1,0 +1,21 @@
+#ifndef BOOT_BOOT_H
+#define BOOT_BOOT_H
+#include "boot/mb2.h"
+
+#define DITTO_VERSION "0.1.0"
+#define BOOT_TICK_HZ 100
+
+struct boot_state {
+	struct mb2_info mb2;
+	unsigned selftest_failures; /* SELFTEST_* mask */
+};
+extern struct boot_state boot;
+
+/* Run the in-emulator test named by ditto.test= and end the run. */
+_Noreturn void boot_run_test(const char *name);
+/* The demo: until the manifest lands, an idle loop with a heartbeat. */
+_Noreturn void boot_demo(void);
+/* A test's verdict, in the protocol the harness reads (tests/emu/run-one.sh). */
+_Noreturn void test_finish(bool pass, const char *why);
+void test_case(const char *name, bool ok);
+#endif

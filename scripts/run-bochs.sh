@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Boot an ISO in Bochs, headless (../shared/notes/bochs.md has the facts).
+#   run-bochs.sh --iso ISO [--timeout S] [--serial FILE] [--log FILE]
+#                [--cpus N] [--megs M] [--console]
+# Exit status: Bochs' own (0 after Ditto's magic breakpoint = pass, 1 after
+# ACPI power-off or a Bochs panic = fail), 124 when the timeout hit.
+set -uo pipefail
+iso="" timeout=0 serial="" log="" cpus=1 megs=256 console=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --iso) iso=$2; shift 2;;
+    --timeout) timeout=$2; shift 2;;
+    --serial) serial=$2; shift 2;;
+    --log) log=$2; shift 2;;
+    --cpus) cpus=$2; shift 2;;
+    --megs) megs=$2; shift 2;;
+    --console) console=1; shift;;
+    *) echo "run-bochs: unknown option $1" >&2; exit 2;;
+  esac
+done
+[ -f "$iso" ] || { echo "run-bochs: no ISO $iso" >&2; exit 2; }
+work=$(mktemp -d)
+cleanup() { [ -n "${tailpid:-}" ] && kill "$tailpid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+[ -n "$serial" ] || serial=$work/serial.log
+[ -n "$log" ] || log=$work/bochs.log
+: > "$serial"
+cat > "$work/bochsrc" <<RC
+megs: $megs
+cpu: model=corei7_skylake_x, count=$cpus, ips=50000000, reset_on_triple_fault=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
+boot: cdrom
+clock: sync=none, time0=local
+display_library: rfb, options="timeout=0"
+magic_break: enabled=1
+com1: enabled=1, mode=file, dev=$serial
+log: $log
+error: action=report
+panic: action=fatal
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+speaker: enabled=0
+mouse: enabled=0
+RC
+printf 'c\nq\n' > "$work/rc"
+if [ "$console" = 1 ]; then
+  tail -n +1 -f "$serial" & tailpid=$!
+  echo "run-bochs: booting $iso in Bochs (serial console below; Ctrl-C to stop)" >&2
+fi
+if [ "$timeout" -gt 0 ] 2>/dev/null; then
+  timeout --foreground -k 5 "$timeout" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
+else
+  bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
+fi
+rc=$?
+cat "$work/stdout" >> "$log" 2>/dev/null
+[ "$console" = 1 ] && { sleep 0.3; echo; echo "run-bochs: Bochs exited with status $rc" >&2; }
+exit $rc
