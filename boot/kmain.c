@@ -102,6 +102,13 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (mb2_parse(raw, raw[0] <= (1u << 20) ? raw[0] : 0, &boot.mb2, err, sizeof(err)))
 		panic("boot information rejected: %s", err);
 	char opt[32];
+	if (cmdline_get(boot.mb2.cmdline, "ditto.dump_mbi", NULL, 0)) {
+		/* Hex dump of the boot information: fixtures for host tests of mb2.c. */
+		const uint8_t *b = (const uint8_t *)raw;
+		for (uint32_t i = 0; i < boot.mb2.total_size; i++)
+			kprintf("%02x%s", b[i], i % 32 == 31 ? "\n" : "");
+		kprintf("\nmbi-dump-end\n");
+	}
 	if (cmdline_get(boot.mb2.cmdline, "ditto.on_panic", opt, sizeof(opt)) && !strcmp(opt, "exit"))
 		panic_action = PANIC_EXIT;
 

@@ -201,3 +201,20 @@ void heap_free(struct heap *h, void *p)
 		}
 	}
 }
+
+void heap_trim(struct heap *h)
+{
+	for (int c = 0; c < HEAP_NCLASSES; c++) {
+		struct slab *s = h->partial[c];
+		while (s) {
+			struct slab *next = s->next;
+			if (s->nfree == s->nobj) {
+				list_remove(h, s);
+				s->magic = 0;
+				h->pages_in_use--;
+				h->ops.free(s, 1);
+			}
+			s = next;
+		}
+	}
+}

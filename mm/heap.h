@@ -26,6 +26,8 @@ void *heap_alloc(struct heap *h, size_t size);
 void *heap_zalloc(struct heap *h, size_t size);
 /* Freeing a pointer the heap did not hand out, or twice, panics. */
 void heap_free(struct heap *h, void *p);
+/* Return the cached empty slabs (under memory pressure, or before teardown). */
+void heap_trim(struct heap *h);
 /* Usable size of a live block. */
 size_t heap_usable(struct heap *h, const void *p);
 
