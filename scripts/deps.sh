@@ -4,7 +4,7 @@
 # Idempotent: a complete cache is left alone. Nothing here is ever committed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${DITTO_CACHE:-$top/cache}/deps
+cache=$(realpath -m "${DITTO_CACHE:-$top/cache}")/deps
 mkdir -p "$cache/dl"
 stamp=$cache/.complete-v1
 [ -f "$stamp" ] && exit 0
