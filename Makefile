@@ -120,7 +120,8 @@ $(BUILD)/ditto.iso: $(BUILD)/ditto.elf scripts/mkiso.sh $(DEMO_MODULES)
 # ---------------------------------------------------------------- run
 .PHONY: run run-qemu run-kvm
 run: setup $(BUILD)/ditto.iso
-	scripts/run-bochs.sh --iso $(BUILD)/ditto.iso --timeout $(TIMEOUT) --console
+	@scripts/run-bochs.sh --iso $(BUILD)/ditto.iso --timeout $(TIMEOUT) --console --clock slowdown; \
+	rc=$$?; if [ $$rc -eq 124 ]; then echo "run: stopped after TIMEOUT=$(TIMEOUT) s"; else exit $$rc; fi
 
 run-qemu: setup $(BUILD)/ditto.iso
 	@echo "run-qemu: QEMU TCG has no VT-x: Ditto boots, but starts no VM (use 'make run' for Bochs)"

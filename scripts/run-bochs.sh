@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Boot an ISO in Bochs, headless (../shared/notes/bochs.md has the facts).
 #   run-bochs.sh --iso ISO [--timeout S] [--serial FILE] [--log FILE]
-#                [--cpus N] [--megs M] [--console]
+#                [--cpus N] [--megs M] [--console] [--clock none|slowdown]
+# Tests use sync=none (emulated time follows emulated instructions: repeatable,
+# and idle time is skipped); `make run` uses slowdown (Bochs never runs ahead of real time) so the guest clock
+# matches the wall clock.
 # Exit status: Bochs' own (0 after Ditto's magic breakpoint = pass, 1 after
 # ACPI power-off or a Bochs panic = fail), 124 when the timeout hit.
 set -uo pipefail
-iso="" timeout=0 serial="" log="" cpus=1 megs=256 console=0
+iso="" timeout=0 serial="" log="" cpus=1 megs=256 console=0 clock=none
 while [ $# -gt 0 ]; do
   case $1 in
     --iso) iso=$2; shift 2;;
@@ -15,6 +18,7 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$2; shift 2;;
     --megs) megs=$2; shift 2;;
     --console) console=1; shift;;
+    --clock) clock=$2; shift 2;;
     *) echo "run-bochs: unknown option $1" >&2; exit 2;;
   esac
 done
@@ -32,7 +36,7 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
 boot: cdrom
-clock: sync=none, time0=local
+clock: sync=$clock, time0=local
 display_library: rfb, options="timeout=0"
 magic_break: enabled=1
 com1: enabled=1, mode=file, dev=$serial
