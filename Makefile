@@ -79,7 +79,7 @@ $(BUILD)/.setup-done: scripts/setup.sh
 	@touch $@
 
 deps: $(DEPS)/.complete-v1
-$(DEPS)/.complete-v1: scripts/deps.sh | setup
+$(DEPS)/.complete-v1: | setup
 	DITTO_CACHE=$(CACHE) scripts/deps.sh
 
 # ---------------------------------------------------------------- kernel

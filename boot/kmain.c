@@ -8,6 +8,7 @@
 #include "arch/paging.h"
 #include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/regs.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
 #include "boot/boot.h"
@@ -90,6 +91,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	char err[160];
 	uart_init(COM1_PORT);
 	kprintf("\n");
+	/* Caches on (firmware may leave CD/NW set), native x87 errors (NE, which
+	 * VMX operation also requires: SDM Vol. 3C A.7). */
+	write_cr0((read_cr0() & ~(CR0_CD | CR0_NW | CR0_EM | CR0_TS)) | CR0_NE | CR0_MP);
 	/* Exceptions from here on are reported, not silent triple faults. */
 	percpu_init(percpu_boot(), 0, 0, (uint64_t)kernel_boot_stack + KSTACK_SIZE);
 	idt_init();

@@ -98,8 +98,11 @@ static void t_hang(void)
 		cpu_idle();
 }
 
+void boot_test_vm(void);
+
 static const struct boot_test tests[] = {
 	{ "selftest", test_selftest },
+	{ "vm", boot_test_vm },
 	{ "panic", t_panic },
 	{ "fault", t_fault },
 	{ "fail", t_fail },

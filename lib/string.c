@@ -18,6 +18,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
+char *strstr(const char *h, const char *n);
 
 void *memcpy(void *d, const void *s, size_t n)
 {
@@ -108,4 +109,13 @@ void *memchr(const void *s, int c, size_t n)
 		if (p[i] == (unsigned char)c)
 			return (void *)(p + i);
 	return NULL;
+}
+
+char *strstr(const char *h, const char *n)
+{
+	size_t nl = strlen(n);
+	for (; *h; h++)
+		if (!strncmp(h, n, nl))
+			return (char *)h;
+	return nl ? NULL : (char *)h;
 }

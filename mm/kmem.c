@@ -128,3 +128,12 @@ void env_free_pages(void *p, size_t npages)
 {
 	heap_pages_free(p, npages);
 }
+
+void *env_phys_to_virt(uint64_t pa) { return phys_to_virt(pa); }
+uint64_t env_virt_to_phys(const void *p) { return virt_to_phys(p); }
+
+void *env_alloc_pages_aligned(size_t npages, size_t align_pages)
+{
+	uint64_t pa = kmem_frames_alloc(npages, align_pages);
+	return pa == FRAMES_NONE ? NULL : phys_to_virt(pa);
+}

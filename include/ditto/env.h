@@ -43,6 +43,13 @@ void env_free(void *p);
 /* Page-aligned, page-granular memory (kernel: frames through the direct map). */
 void *env_alloc_pages(size_t npages);
 void env_free_pages(void *p, size_t npages);
+/* Aligned to align_pages pages (a power of two), e.g. 512 for 2 MiB. */
+void *env_alloc_pages_aligned(size_t npages, size_t align_pages);
+
+/* Physical <-> virtual for memory from env_alloc_pages (kernel: the direct map;
+ * host: identity). Second-level page tables hold physical addresses. */
+void *env_phys_to_virt(uint64_t pa);
+uint64_t env_virt_to_phys(const void *p);
 
 /* Monotonic time in nanoseconds (kernel: calibrated TSC). */
 uint64_t env_now_ns(void);

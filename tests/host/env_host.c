@@ -58,3 +58,14 @@ uint64_t env_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+void *env_phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
+uint64_t env_virt_to_phys(const void *p) { return (uint64_t)(uintptr_t)p; }
+
+void *env_alloc_pages_aligned(size_t npages, size_t align_pages)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, ENV_PAGE_SIZE * align_pages, npages * ENV_PAGE_SIZE))
+		return NULL;
+	return p;
+}

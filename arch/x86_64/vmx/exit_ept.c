@@ -1,0 +1,58 @@
+/*
+ * EPT violations and misconfigurations (SDM Vol. 3C 29.3.3, Table 28-7), and
+ * the backend's map/unmap of single guest pages with INVEPT (29.4.3).
+ */
+#include <errno.h>
+#include "arch/x86_64/vmx/vmx_internal.h"
+#include "vmm/vmm.h"
+
+#define EPTQ_READ (1u << 0)
+#define EPTQ_WRITE (1u << 1)
+#define EPTQ_FETCH (1u << 2)
+#define EPTQ_NMI_UNBLOCK (1u << 12)
+
+static void invept_single(uint64_t eptp)
+{
+	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+	/* Single-context (type 1): every CPU would need it once SMP lands
+	 * (docs/scheduler.md); today one CPU runs all vCPUs. */
+	__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(1ull) : "memory", "cc");
+}
+
+int be_unmap_gpa(struct vm *vm, uint64_t gpa)
+{
+	struct vm_arch *a = vmarch(vm);
+	int r = ept_unmap(&a->ept, gpa, 4096);
+	if (!r)
+		invept_single(a->eptp);
+	return r;
+}
+
+int be_map_gpa(struct vm *vm, uint64_t gpa)
+{
+	struct vm_arch *a = vmarch(vm);
+	gpa &= ~0xfffull;
+	if (gpa >= vm->mem_size)
+		return -EINVAL;
+	uint64_t hpa = vm->chunks[gpa / VM_CHUNK] + gpa % VM_CHUNK;
+	return ept_map(&a->ept, gpa, hpa, 4096, EPT_RWX | EPT_MT(EPT_MT_WB), false);
+}
+
+enum vmm_action exit_ept_violation(struct vcpu *v)
+{
+	uint64_t q = varch(v)->exit_qual;
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
+	/* An IRET that unblocked NMIs faulted: NMIs stay blocked until it
+	 * completes, so restore the blocking before re-entry (SDM 28.2.3). */
+	if ((q & EPTQ_NMI_UNBLOCK) && !v->reinject.valid)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	return vmm_ept_fault(v, gpa, q & EPTQ_WRITE, q & EPTQ_FETCH);
+}
+
+enum vmm_action exit_ept_misconfig(struct vcpu *v)
+{
+	/* Ditto wrote a bad EPT entry: its own bug, but only this VM depends on it. */
+	vmx_dump_stop(v, "EPT misconfiguration (a Ditto bug in this VM's tables)");
+	return VMM_STOP;
+}

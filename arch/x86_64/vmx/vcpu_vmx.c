@@ -1,0 +1,402 @@
+/*
+ * vCPUs on VMCSs: per-VM EPT and bitmaps, VMCS set-up (SDM Vol. 3C 25: host
+ * state, controls, guest state for real-mode, 32-bit and 64-bit starts), the
+ * run loop with event injection (27.6) and IDT-vectoring re-injection (28.2.4).
+ */
+#include <errno.h>
+#include "arch/paging.h"
+#include "arch/panic.h"
+#include "arch/percpu.h"
+#include "arch/regs.h"
+#include "arch/x86.h"
+#include "arch/x86_64/vmx/vmx_internal.h"
+#include "lib/console.h"
+#include "lib/time.h"
+#include "mm/kmem.h"
+
+extern int vmx_run(struct vcpu_regs *regs, int launched);
+extern char vmx_exit[];
+static uint16_t next_vpid = 1;
+
+static void *page_zalloc(size_t n, uint64_t *phys, int fill)
+{
+	uint64_t pa = kmem_frames_alloc(n, 1);
+	if (pa == FRAMES_NONE)
+		return NULL;
+	void *p = phys_to_virt(pa);
+	memset(p, fill, n * PAGE_SIZE);
+	if (phys)
+		*phys = pa;
+	return p;
+}
+
+/* MSRs the guest reads and writes directly (no exit). Those in the VMCS guest
+ * state switch on entry/exit; STAR..TSC_AUX switch in vcpu_load/put. */
+static const uint32_t msr_passthrough[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
+	MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK, MSR_IA32_TSC_AUX,
+	MSR_IA32_PAT,
+};
+
+static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
+{
+	/* SDM 25.6.9: read-low 0..1023, read-high 1024.., write-low 2048.., write-high 3072.. */
+	unsigned base = msr >= 0xc0000000 ? 1024 : 0;
+	uint32_t idx = msr & 0x1fff;
+	bm[base + idx / 8] &= (uint8_t)~(1u << (idx % 8));
+	bm[2048 + base + idx / 8] &= (uint8_t)~(1u << (idx % 8));
+}
+
+int vmx_vm_init(struct vm *vm)
+{
+	struct vm_arch *a = env_zalloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	vm->ept = a;
+	if (ept_init(&a->ept))
+		return -ENOMEM;
+	for (size_t i = 0; i < vm->nchunks; i++)
+		if (ept_map(&a->ept, i * VM_CHUNK, vm->chunks[i], VM_CHUNK, EPT_RWX | EPT_MT(EPT_MT_WB),
+			    vmx_caps.ept_2m))
+			return -ENOMEM;
+	a->eptp = ept_pointer(&a->ept, false);
+	/* Every port traps: a guest must never reach Bochs' or the board's real
+	 * devices (bochs.md: a stray port write can kill the emulator). */
+	a->io_bitmap = page_zalloc(2, NULL, 0xff);
+	a->msr_bitmap = page_zalloc(1, NULL, 0xff);
+	if (!a->io_bitmap || !a->msr_bitmap)
+		return -ENOMEM;
+	for (size_t i = 0; i < ENV_ARRAY_SIZE(msr_passthrough); i++)
+		msr_bitmap_allow(a->msr_bitmap, msr_passthrough[i]);
+	vm->tsc_offset = (uint64_t)0 - rdtsc(); /* guest TSC starts near 0 */
+	return 0;
+}
+
+void vmx_vm_destroy(struct vm *vm)
+{
+	struct vm_arch *a = vmarch(vm);
+	if (!a)
+		return;
+	ept_destroy(&a->ept);
+	if (a->io_bitmap)
+		kmem_frames_free(virt_to_phys(a->io_bitmap), 2);
+	if (a->msr_bitmap)
+		kmem_frames_free(virt_to_phys(a->msr_bitmap), 1);
+	env_free(a);
+	vm->ept = NULL;
+}
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* Host state that depends on the physical CPU (SDM 25.5). */
+static void write_host_cpu_state(void)
+{
+	struct percpu *pc = this_cpu();
+	struct desc_ptr gdtr, idtr;
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)pc);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)&pc->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+}
+
+static void write_host_state(void)
+{
+	vmcs_write(VMCS_HOST_CS_SEL, SEL_KCODE);
+	vmcs_write(VMCS_HOST_SS_SEL, SEL_KDATA);
+	vmcs_write(VMCS_HOST_DS_SEL, SEL_KDATA);
+	vmcs_write(VMCS_HOST_ES_SEL, SEL_KDATA);
+	vmcs_write(VMCS_HOST_FS_SEL, 0);
+	vmcs_write(VMCS_HOST_GS_SEL, 0);
+	vmcs_write(VMCS_HOST_TR_SEL, SEL_TSS);
+	vmcs_write(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	if (vmx_caps.exit_ctl & EXIT_LOAD_PAT)
+		vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit);
+	write_host_cpu_state();
+}
+
+struct seg {
+	uint16_t sel;
+	uint64_t base;
+	uint32_t limit, ar;
+};
+
+static void write_seg(uint32_t sel_f, const struct seg *s)
+{
+	/* Field groups are laid out by the SDM so that ES..GS/LDTR/TR have
+	 * selector, limit, AR and base encodings at the same index. */
+	unsigned i = (sel_f - VMCS_GUEST_ES_SEL) / 2;
+	vmcs_write(sel_f, s->sel);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * i, s->limit);
+	vmcs_write(VMCS_GUEST_ES_AR + 2 * i, s->ar);
+	vmcs_write(VMCS_GUEST_ES_BASE + 2 * i, s->base);
+}
+
+static void write_guest_state(struct vcpu *v, const struct vcpu_boot *b)
+{
+	struct vcpu_arch *a = varch(v);
+	struct seg code, data, tr = { 0, 0, 0xffff, 0x8b }, ldtr = { 0, 0, 0xffff, 0x82 };
+	uint64_t cr0, cr4 = 0, efer = 0;
+	uint32_t entry = vmx_caps.entry_ctl;
+
+	switch (b->mode) {
+	case BOOT_REAL16:
+		cr0 = CR0_ET;
+		code = (struct seg){ b->cs_selector, (uint64_t)b->cs_selector << 4, 0xffff, 0x9b };
+		data = (struct seg){ 0, 0, 0xffff, 0x93 };
+		break;
+	case BOOT_PROT32:
+		cr0 = CR0_PE | CR0_ET;
+		code = (struct seg){ 0x08, 0, 0xffffffff, 0xc09b };
+		data = (struct seg){ 0x10, 0, 0xffffffff, 0xc093 };
+		tr.limit = 0x67;
+		break;
+	default: /* BOOT_LONG64 */
+		cr0 = CR0_PE | CR0_ET | CR0_PG | CR0_WP;
+		cr4 = CR4_PAE;
+		efer = EFER_LME | EFER_LMA;
+		entry |= ENTRY_IA32E_GUEST;
+		code = (struct seg){ 0x10, 0, 0xffffffff, 0xa09b };
+		data = (struct seg){ 0x18, 0, 0xffffffff, 0xc093 };
+		tr.limit = 0x67;
+		break;
+	}
+	a->cr0_shadow = cr0;
+	a->cr4_shadow = cr4;
+	/* Bits VMX forces (CR0.NE, CR4.VMXE) are owned by Ditto and shadowed;
+	 * with unrestricted guest, PE and PG are the guest's (SDM 25.8 / A.7). */
+	uint64_t cr0_fixed = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, cr0_fixed | ~vmx_caps.cr0_fixed1 | CR0_CD | CR0_NW);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | CR4_VMXE | CR4_SMXE);
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_write(VMCS_CR4_READ_SHADOW, cr4);
+	vmcs_write(VMCS_GUEST_CR0, cr0 | cr0_fixed);
+	vmcs_write(VMCS_GUEST_CR4, cr4 | vmx_caps.cr4_fixed0);
+	vmcs_write(VMCS_GUEST_CR3, b->cr3);
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write(VMCS_ENTRY_CONTROLS, entry);
+
+	write_seg(VMCS_GUEST_CS_SEL, &code);
+	write_seg(VMCS_GUEST_SS_SEL, &data);
+	write_seg(VMCS_GUEST_DS_SEL, &data);
+	write_seg(VMCS_GUEST_ES_SEL, &data);
+	write_seg(VMCS_GUEST_FS_SEL, &data);
+	write_seg(VMCS_GUEST_GS_SEL, &data);
+	write_seg(VMCS_GUEST_TR_SEL, &tr);
+	write_seg(VMCS_GUEST_LDTR_SEL, &ldtr);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, b->gdt_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, b->gdt_limit ? b->gdt_limit : 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+
+	vmcs_write(VMCS_GUEST_RIP, b->rip);
+	vmcs_write(VMCS_GUEST_RSP, b->rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, b->rflags | RFLAGS_FIXED);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	if (vmx_caps.entry_ctl & ENTRY_LOAD_PAT)
+		vmcs_write(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull); /* power-on PAT */
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ull);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	for (int i = 0; i < 16; i++)
+		v->regs.gpr[i] = b->gpr[i];
+	a->xcr0 = 1; /* x87 only, the power-on value */
+}
+
+int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *b)
+{
+	struct vm_arch *ma = vmarch(v->vm);
+	struct vcpu_arch *a = env_zalloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	v->arch = a;
+	a->cpu = -1;
+	a->vmcs = page_zalloc(1, &a->vmcs_phys, 0);
+	if (!a->vmcs)
+		return -ENOMEM;
+	*(uint32_t *)a->vmcs = vmx_caps.revision;
+	if (vmx_vmclear(a->vmcs_phys) || vmx_vmptrld(a->vmcs_phys))
+		panic("vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed");
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	vc->loaded = v;
+	a->cpu = (int)this_cpu()->cpu_id;
+
+	vmcs_write(VMCS_PIN_CONTROLS, vmx_caps.pin_ctl);
+	vmcs_write(VMCS_PROC_CONTROLS, vmx_caps.proc_ctl);
+	vmcs_write(VMCS_PROC_CONTROLS2, vmx_caps.proc2_ctl);
+	vmcs_write(VMCS_EXIT_CONTROLS, vmx_caps.exit_ctl);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, virt_to_phys(ma->io_bitmap));
+	vmcs_write(VMCS_IO_BITMAP_B, virt_to_phys(ma->io_bitmap) + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, virt_to_phys(ma->msr_bitmap));
+	vmcs_write(VMCS_TSC_OFFSET, v->vm->tsc_offset);
+	vmcs_write(VMCS_EPT_POINTER, ma->eptp);
+	if (vmx_caps.vpid) {
+		a->vpid = next_vpid++;
+		vmcs_write(VMCS_VPID, a->vpid);
+	}
+	write_host_state();
+	write_guest_state(v, b);
+	return 0;
+}
+
+/* Make v's VMCS current on this CPU and load the state the VMCS does not switch. */
+static void vcpu_load(struct vcpu *v)
+{
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	struct vcpu_arch *a = varch(v);
+	if (vc->loaded != v) {
+		if (vmx_vmptrld(a->vmcs_phys))
+			panic("vmx: VMPTRLD of vCPU %s/%u failed", v->vm->name, v->id);
+		vc->loaded = v;
+	}
+	if (a->cpu != (int)this_cpu()->cpu_id) {
+		write_host_cpu_state();
+		a->cpu = (int)this_cpu()->cpu_id;
+	}
+	wrmsr(MSR_IA32_STAR, a->star);
+	wrmsr(MSR_IA32_LSTAR, a->lstar);
+	wrmsr(MSR_IA32_CSTAR, a->cstar);
+	wrmsr(MSR_IA32_FMASK, a->fmask);
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, a->kernel_gs_base);
+}
+
+static void vcpu_put(struct vcpu *v)
+{
+	struct vcpu_arch *a = varch(v);
+	a->star = rdmsr(MSR_IA32_STAR);
+	a->lstar = rdmsr(MSR_IA32_LSTAR);
+	a->cstar = rdmsr(MSR_IA32_CSTAR);
+	a->fmask = rdmsr(MSR_IA32_FMASK);
+	a->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+}
+
+static bool can_take_interrupt(void)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+static void set_intr_window(bool on)
+{
+	uint64_t p = vmcs_read(VMCS_PROC_CONTROLS);
+	uint64_t n = on ? p | PROC_INTR_WINDOW : p & ~(uint64_t)PROC_INTR_WINDOW;
+	if (n != p)
+		vmcs_write(VMCS_PROC_CONTROLS, n);
+}
+
+/* SDM 27.6.1: one event per entry; an event from IDT-vectoring information
+ * goes first, so an interrupted delivery completes before anything new. */
+static void inject_pending(struct vcpu *v)
+{
+	struct vcpu_event *e = v->reinject.valid ? &v->reinject : v->event.valid ? &v->event : NULL;
+	if (!e)
+		return;
+	if (e->type == INTR_TYPE_EXT && e != &v->reinject && !can_take_interrupt()) {
+		set_intr_window(true); /* deliver when the guest can take it */
+		return;
+	}
+	bool pe = vmcs_read(VMCS_GUEST_CR0) & CR0_PE;
+	uint32_t info = INTR_INFO_VALID | (uint32_t)e->type << 8 | e->vector;
+	if (e->has_error && pe && e->type == INTR_TYPE_HW_EXC) {
+		info |= INTR_INFO_ERR_VALID;
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, e->error);
+	}
+	if (e->type == INTR_TYPE_SW_INT || e->type == INTR_TYPE_SW_EXC || e->type == INTR_TYPE_PRIV_SW_EXC)
+		vmcs_write(VMCS_ENTRY_INSTR_LEN, e->instr_len);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	if (e == &v->reinject)
+		v->stats.reinjected++;
+	else
+		v->stats.injected++;
+	e->valid = false;
+}
+
+/* An event whose delivery the exit interrupted must be delivered again
+ * (SDM 28.2.4, 27.6.1.1). */
+static void save_idt_vectoring(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	if (!(info & INTR_INFO_VALID))
+		return;
+	v->reinject = (struct vcpu_event){
+		.valid = true,
+		.vector = (uint8_t)INTR_INFO_VECTOR(info),
+		.type = (uint8_t)INTR_INFO_TYPE(info),
+		.has_error = info & INTR_INFO_ERR_VALID,
+		.error = info & INTR_INFO_ERR_VALID ? (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR) : 0,
+		.instr_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTR_LEN),
+	};
+}
+
+void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
+{
+	struct vcpu_arch *a = varch(v);
+	vcpu_load(v);
+	uint64_t slice_tsc = slice_ns * (tsc_hz / 1000000) / 1000;
+	uint64_t end = rdtsc() + slice_tsc;
+	while (v->state == VCPU_RUNNABLE) {
+		inject_pending(v);
+		if (vmx_caps.pin_ctl & PIN_PREEMPT_TIMER) {
+			uint64_t now = rdtsc();
+			uint64_t left = end > now ? (end - now) >> vmx_caps.preempt_shift : 0;
+			vmcs_write(VMCS_PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : left);
+		}
+		irq_disable();
+		uint64_t t0 = rdtsc();
+		int failed = vmx_run(&v->regs, a->launched);
+		uint64_t t1 = rdtsc();
+		if (failed) {
+			irq_enable();
+			uint64_t err = 0;
+			vmcs_read_safe(VMCS_VM_INSTRUCTION_ERROR, &err);
+			vmcs_dump();
+			vm_stop(v->vm, "VM entry failed: VM-instruction error %llu (invalid control or host state)",
+				(unsigned long long)err);
+			break;
+		}
+		a->launched = true;
+		v->stats.tsc_in_guest += t1 - t0;
+		a->exit_reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+		save_idt_vectoring(v);
+		enum vmm_action act = vmx_handle_exit(v);
+		v->stats.tsc_in_handlers += rdtsc() - t1;
+		/* Host interrupts that arrived while the guest ran are taken here. */
+		irq_enable();
+		if (act == VMM_STOP || v->vm->stopped)
+			break;
+		if (rdtsc() >= end)
+			break;
+	}
+	vcpu_put(v);
+}
+
+/* vmm/backend.h lifecycle, implemented by VT-x. */
+int be_vm_init(struct vm *vm) { return vmx_vm_init(vm); }
+void be_vm_destroy(struct vm *vm) { vmx_vm_destroy(vm); }
+int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *b) { return vmx_vcpu_init(v, b); }
+void be_vcpu_run(struct vcpu *v, uint64_t slice_ns) { vmx_vcpu_run(v, slice_ns); }

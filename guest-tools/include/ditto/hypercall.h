@@ -1,0 +1,54 @@
+/*
+ * Ditto's hypercall ABI (docs/hypercalls.md), shared by guests and Ditto.
+ *
+ * Instruction: VMCALL. Number in RAX; arguments in RBX, RCX, RDX, RSI
+ * (32-bit guests: EBX, ECX, EDX, ESI, zero-extended). Result in RAX: >= 0 on
+ * success, a negative errno (Linux values) on error. No other register
+ * changes. CPUID leaf 0x40000000 tells whether Ditto is there.
+ */
+#ifndef DITTO_HYPERCALL_H
+#define DITTO_HYPERCALL_H
+
+#define DITTO_CPUID_BASE 0x40000000u
+#define DITTO_CPUID_SIGNATURE "DittoDittoVM" /* EBX, ECX, EDX of the base leaf */
+#define DITTO_CPUID_INFO 0x40000001u       /* EAX = ABI version, EBX = 1 (VMCALL) */
+
+#define DITTO_ABI_MAJOR 1
+#define DITTO_ABI_MINOR 0
+#define DITTO_ABI_VERSION ((DITTO_ABI_MAJOR << 16) | DITTO_ABI_MINOR)
+
+/* Numbers. U = allowed from user mode (CPL 3); the others need CPL 0. */
+#define HC_VERSION 0        /* U: () -> DITTO_ABI_VERSION */
+#define HC_CONSOLE_WRITE 1  /* (gpa, len <= 4096) -> len */
+#define HC_VM_INFO 2        /* U: (gpa, len) -> bytes written: struct ditto_vm_info */
+#define HC_VCPU_STATS 3     /* U: (gpa, len) -> bytes written: struct ditto_vcpu_stats */
+#define HC_TEST_CASE 16     /* (name gpa, name len <= 64, ok) -> 0: one counted test case */
+#define HC_TEST_DONE 17     /* (pass) -> does not return: the VM stops */
+#define HC_TEST_INJECT 18   /* (vector, type, error code or -1) -> 0: inject at next entry */
+#define HC_TEST_UNMAP 19    /* (gpa) -> 0: drop the page from EPT; it faults back in */
+#define HC_MAX 20
+
+#define HC_TYPE_EXTINT 0 /* HC_TEST_INJECT types */
+#define HC_TYPE_EXCEPTION 3
+
+/* Errors */
+#define HC_EPERM 1
+#define HC_EFAULT 14
+#define HC_EINVAL 22
+#define HC_ENOSYS 38
+
+struct ditto_vm_info {
+	unsigned int vm_id;
+	unsigned int vcpus;
+	unsigned long long memory_bytes;
+	char name[32];
+};
+
+struct ditto_vcpu_stats {
+	unsigned long long exits_total;
+	unsigned long long exits_by_reason[70];
+	unsigned long long tsc_in_guest;
+	unsigned long long tsc_in_handlers;
+};
+
+#endif

@@ -1,0 +1,20 @@
+# Freestanding test guests: 32-bit flat binaries, one per exit class.
+GUEST_TESTS := cpuid msr cr io hlt hypercall mmio outside triple inject hostile bench realmode
+GUEST_CC := gcc
+GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdinc \
+	-isystem $(GCC_INC) -Iinclude/libc -Iinclude -Iguest-tools/include -Iguest-tools/tests \
+	-Wall -Wextra -Werror -Wno-unused-parameter
+GUEST_LIB := guest-tools/tests/crt0.S guest-tools/tests/guest.c lib/fmt.c lib/string.c
+
+$(BUILD)/guests/%.elf: guest-tools/tests/%.c $(GUEST_LIB) guest-tools/tests/guest.h guest-tools/tests/guest.ld guest-tools/include/ditto/hypercall.h
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guest-tools/tests/guest.ld \
+		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
+
+$(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
+	objcopy -O binary $< $@
+
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_TESTS))
+.PHONY: guests
+guests: $(GUEST_BINS)

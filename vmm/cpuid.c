@@ -1,0 +1,75 @@
+/*
+ * CPUID policy (SDM Vol. 2A CPUID). The host's values, minus what Ditto does
+ * not give guests: VMX/SMX (no nesting), MONITOR/MWAIT (trapped to #UD), the
+ * PMU, machine-check architecture, thermal and power management, TSC-deadline
+ * and x2APIC until the virtual LAPIC backs them. Plus the hypervisor bit and
+ * Ditto's leaves at 0x40000000 (guest-tools/include/ditto/hypercall.h).
+ */
+#include "ditto/hypercall.h"
+#include "vmm/vmm.h"
+
+#define B(n) (1u << (n))
+enum { EAX, EBX, ECX, EDX };
+
+void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	if (leaf >= DITTO_CPUID_BASE && leaf < DITTO_CPUID_BASE + 0x100) {
+		memset(out, 0, 16);
+		if (leaf == DITTO_CPUID_BASE) {
+			out[EAX] = DITTO_CPUID_INFO;
+			memcpy(&out[EBX], DITTO_CPUID_SIGNATURE, 4);
+			memcpy(&out[ECX], DITTO_CPUID_SIGNATURE + 4, 4);
+			memcpy(&out[EDX], DITTO_CPUID_SIGNATURE + 8, 4);
+		} else if (leaf == DITTO_CPUID_INFO) {
+			out[EAX] = DITTO_ABI_VERSION;
+			out[EBX] = 1; /* VMCALL */
+		}
+		return;
+	}
+	be_host_cpuid(leaf, sub, out);
+	uint32_t max_basic[4];
+	be_host_cpuid(0, 0, max_basic);
+	if (leaf < 0x80000000u && leaf > max_basic[EAX]) {
+		memset(out, 0, 16); /* beyond the last basic leaf: as Intel CPUs, all zero here */
+		return;
+	}
+	switch (leaf) {
+	case 1:
+		out[ECX] &= ~(B(3) /* MONITOR */ | B(5) /* VMX */ | B(6) /* SMX */ | B(7) /* EIST */ |
+			      B(8) /* TM2 */ | B(15) /* PDCM */ | B(21) /* x2APIC */ | B(24) /* TSC-deadline */);
+		out[ECX] |= B(31); /* running under a hypervisor */
+		out[EDX] &= ~(B(7) /* MCE */ | B(14) /* MCA */ | B(22) /* ACPI thermal */ | B(29) /* TM */ |
+			      B(31) /* PBE */);
+		/* EBX 31:24 initial APIC ID = vCPU id; 23:16 logical processors. */
+		out[EBX] = (out[EBX] & 0xffff) | (v->vm->nvcpus << 16) | (v->id << 24);
+		if (v->vm->nvcpus > 1)
+			out[EDX] |= B(28);
+		break;
+	case 5: /* MONITOR/MWAIT */
+	case 6: /* thermal and power management */
+	case 0xa: /* architectural performance monitoring */
+		memset(out, 0, 16);
+		break;
+	case 7:
+		if (sub == 0)
+			out[EBX] &= ~(B(1) /* TSC_ADJUST MSR */ | B(12) /* RDT-M */ | B(15) /* RDT-A */ |
+				      B(25) /* Intel PT */);
+		break;
+	case 0x80000001:
+		break;
+	default:
+		break;
+	}
+}
+
+enum vmm_action vmm_cpuid(struct vcpu *v)
+{
+	uint32_t out[4];
+	vmm_cpuid_policy(v, (uint32_t)vcpu_gpr(v, RAX), (uint32_t)vcpu_gpr(v, RCX), out);
+	vcpu_set_gpr(v, RAX, out[EAX]);
+	vcpu_set_gpr(v, RBX, out[EBX]);
+	vcpu_set_gpr(v, RCX, out[ECX]);
+	vcpu_set_gpr(v, RDX, out[EDX]);
+	vcpu_skip_instruction(v);
+	return VMM_RESUME;
+}

@@ -1,0 +1,23 @@
+/* vCPU register access and exception queueing. */
+#include "arch/x86_64/vmx/vmcs_fields.h"
+#include "vmm/backend.h"
+
+uint64_t vcpu_gpr(struct vcpu *v, enum gpr r)
+{
+	return r == RSP ? be_get(v, BE_RSP) : v->regs.gpr[r & 15];
+}
+
+void vcpu_set_gpr(struct vcpu *v, enum gpr r, uint64_t val)
+{
+	if (r == RSP)
+		be_set(v, BE_RSP, val);
+	else
+		v->regs.gpr[r & 15] = val;
+}
+
+enum vmm_action vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	v->event = (struct vcpu_event){ .valid = true, .vector = vector, .type = INTR_TYPE_HW_EXC,
+					.has_error = has_error, .error = error };
+	return VMM_INJECT;
+}

@@ -1,0 +1,73 @@
+/* A virtual machine: memory, devices reachable by port and MMIO, vCPUs. */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+#include "vmm/vcpu.h"
+
+#define VM_MAX_VCPUS 8
+#define VM_MAX_MMIO 16
+#define VM_MAX_PIO 32
+#define VM_CHUNK (2ull << 20) /* guest RAM is allocated in 2 MiB chunks */
+
+typedef int (*mmio_read_fn)(void *ctx, uint64_t off, unsigned size, uint64_t *val);
+typedef int (*mmio_write_fn)(void *ctx, uint64_t off, unsigned size, uint64_t val);
+typedef int (*pio_in_fn)(void *ctx, uint16_t port, unsigned size, uint32_t *val);
+typedef int (*pio_out_fn)(void *ctx, uint16_t port, unsigned size, uint32_t val);
+
+struct mmio_region {
+	uint64_t base, size;
+	mmio_read_fn read;
+	mmio_write_fn write;
+	void *ctx;
+};
+
+struct pio_region {
+	uint16_t base, count;
+	pio_in_fn in;
+	pio_out_fn out;
+	void *ctx;
+};
+
+struct vm_counters {
+	uint64_t outside_reads, outside_writes; /* accesses beyond RAM and devices */
+	uint64_t unhandled_pio;
+	uint64_t mmio_emulated;
+	uint64_t ept_faults_in; /* pages mapped back on access */
+	uint64_t test_cases, test_failures;
+};
+
+struct vm {
+	unsigned id;
+	char name[32];
+	uint64_t mem_size;  /* bytes of RAM from guest-physical 0 */
+	size_t nchunks;
+	uint64_t *chunks;   /* host-physical base of each 2 MiB chunk */
+	void *ept;          /* the backend's second-level tables */
+	unsigned nvcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	size_t nmmio, npio;
+	struct mmio_region mmio[VM_MAX_MMIO];
+	struct pio_region pio[VM_MAX_PIO];
+	bool stopped;
+	bool test_passed; /* HC_TEST_DONE(1) */
+	char stop_reason[128];
+	uint64_t tsc_offset;
+	struct vm_counters ctr;
+};
+
+/* Allocate the VM and its RAM (zeroed). NULL when memory is short. */
+struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus);
+void vm_destroy(struct vm *vm);
+/* Stop the VM: every vCPU stops at its next exit; prints the reason once. */
+void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Host pointer to guest RAM [gpa, gpa+len) if it lies inside one chunk, else NULL. */
+void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, size_t len);
+/* Copy to/from guest RAM across chunks; -EFAULT if any byte is outside RAM. */
+int vm_read(struct vm *vm, uint64_t gpa, void *buf, size_t len);
+int vm_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
+
+int vm_add_mmio(struct vm *vm, const struct mmio_region *r);
+int vm_add_pio(struct vm *vm, const struct pio_region *r);
+struct mmio_region *vm_find_mmio(struct vm *vm, uint64_t gpa);
+struct pio_region *vm_find_pio(struct vm *vm, uint16_t port);
+#endif

@@ -1,0 +1,33 @@
+/* Generic exit policy: what a VM sees for each kind of exit. Host-testable
+ * (only vmm/backend.h reaches the hardware). */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+#include "vmm/backend.h"
+#include "vmm/vm.h"
+
+enum vmm_action vmm_cpuid(struct vcpu *v);
+/* CPUID as the guest sees it (leaf, subleaf) -> eax..edx. */
+void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+enum vmm_action vmm_halt(struct vcpu *v);
+enum vmm_action vmm_hypercall(struct vcpu *v);
+/* MSR policy: 0 and a value, or -1 for #GP. */
+int vmm_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vmm_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* One port access (size 1, 2, 4). Unclaimed ports read all-ones, ignore writes. */
+void vmm_pio(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
+/* String port I/O (INS/OUTS, REP): one iteration per call; advances RIP
+ * only when the instruction completes. */
+enum vmm_action vmm_pio_string(struct vcpu *v, uint16_t port, unsigned size, bool in, bool rep,
+			       unsigned addr_size);
+/* EPT violation at gpa: fault a page back in, emulate MMIO, or apply the
+ * outside-memory policy. */
+enum vmm_action vmm_ept_fault(struct vcpu *v, uint64_t gpa, bool write, bool fetch);
+/* Wake a halted vCPU whose timer is due (test timers until the platform issue). */
+void vmm_check_timers(struct vcpu *v, uint64_t now_ns);
+
+/* Guest-linear to guest-physical through the guest's own page tables
+ * (vmm/gwalk.c). 0, or -EFAULT with *pf_error for a #PF to inject. */
+int vmm_linear_to_gpa(struct vcpu *v, uint64_t la, bool write, uint64_t *gpa, uint32_t *pf_error);
+/* Read guest-linear memory (instruction fetch for emulation). */
+int vmm_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
+#endif
