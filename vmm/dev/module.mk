@@ -4,3 +4,7 @@ KERNEL_C += vmm/dev/uart16550.c
 
 HOST_TESTS += dev_uart
 dev_uart_SRCS := vmm/dev/uart16550.c tests/host/dev_uart.c
+
+KERNEL_C += vmm/dev/pic8259.c
+HOST_TESTS += dev_pic
+dev_pic_SRCS := vmm/dev/pic8259.c tests/host/dev_pic.c
