@@ -8,3 +8,7 @@ dev_uart_SRCS := vmm/dev/uart16550.c tests/host/dev_uart.c
 KERNEL_C += vmm/dev/pic8259.c
 HOST_TESTS += dev_pic
 dev_pic_SRCS := vmm/dev/pic8259.c tests/host/dev_pic.c
+
+KERNEL_C += vmm/dev/pit8254.c
+HOST_TESTS += dev_pit
+dev_pit_SRCS := vmm/dev/pit8254.c tests/host/dev_pit.c
