@@ -12,3 +12,7 @@ dev_pic_SRCS := vmm/dev/pic8259.c tests/host/dev_pic.c
 KERNEL_C += vmm/dev/pit8254.c
 HOST_TESTS += dev_pit
 dev_pit_SRCS := vmm/dev/pit8254.c tests/host/dev_pit.c
+
+KERNEL_C += vmm/dev/mc146818.c
+HOST_TESTS += dev_rtc
+dev_rtc_SRCS := vmm/dev/mc146818.c tests/host/dev_rtc.c
