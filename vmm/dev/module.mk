@@ -16,3 +16,7 @@ dev_pit_SRCS := vmm/dev/pit8254.c tests/host/dev_pit.c
 KERNEL_C += vmm/dev/mc146818.c
 HOST_TESTS += dev_rtc
 dev_rtc_SRCS := vmm/dev/mc146818.c tests/host/dev_rtc.c
+
+KERNEL_C += vmm/dev/ioapic.c
+HOST_TESTS += dev_ioapic
+dev_ioapic_SRCS := vmm/dev/ioapic.c tests/host/dev_ioapic.c
