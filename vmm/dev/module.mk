@@ -20,3 +20,7 @@ dev_rtc_SRCS := vmm/dev/mc146818.c tests/host/dev_rtc.c
 KERNEL_C += vmm/dev/ioapic.c
 HOST_TESTS += dev_ioapic
 dev_ioapic_SRCS := vmm/dev/ioapic.c tests/host/dev_ioapic.c
+
+KERNEL_C += vmm/dev/lapic.c
+HOST_TESTS += dev_lapic
+dev_lapic_SRCS := vmm/dev/lapic.c tests/host/dev_lapic.c
