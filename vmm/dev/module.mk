@@ -24,3 +24,7 @@ dev_ioapic_SRCS := vmm/dev/ioapic.c tests/host/dev_ioapic.c
 KERNEL_C += vmm/dev/lapic.c
 HOST_TESTS += dev_lapic
 dev_lapic_SRCS := vmm/dev/lapic.c tests/host/dev_lapic.c
+
+KERNEL_C += vmm/dev/pci.c vmm/dev/reset.c
+HOST_TESTS += dev_pci
+dev_pci_SRCS := vmm/dev/pci.c vmm/dev/reset.c tests/host/dev_pci.c
