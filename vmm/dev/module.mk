@@ -28,3 +28,7 @@ dev_lapic_SRCS := vmm/dev/lapic.c tests/host/dev_lapic.c
 KERNEL_C += vmm/dev/pci.c vmm/dev/reset.c
 HOST_TESTS += dev_pci
 dev_pci_SRCS := vmm/dev/pci.c vmm/dev/reset.c tests/host/dev_pci.c
+
+KERNEL_C += vmm/dev/fw_cfg.c vmm/dev/debug_exit.c
+HOST_TESTS += dev_fwcfg
+dev_fwcfg_SRCS := vmm/dev/fw_cfg.c vmm/dev/debug_exit.c tests/host/dev_fwcfg.c
