@@ -32,3 +32,7 @@ dev_pci_SRCS := vmm/dev/pci.c vmm/dev/reset.c tests/host/dev_pci.c
 KERNEL_C += vmm/dev/fw_cfg.c vmm/dev/debug_exit.c
 HOST_TESTS += dev_fwcfg
 dev_fwcfg_SRCS := vmm/dev/fw_cfg.c vmm/dev/debug_exit.c tests/host/dev_fwcfg.c
+
+KERNEL_C += vmm/dev/acpi.c vmm/dev/acpi_pm.c
+HOST_TESTS += dev_acpi
+dev_acpi_SRCS := vmm/dev/acpi.c vmm/dev/acpi_pm.c tests/host/dev_acpi.c
