@@ -36,3 +36,12 @@ dev_fwcfg_SRCS := vmm/dev/fw_cfg.c vmm/dev/debug_exit.c tests/host/dev_fwcfg.c
 KERNEL_C += vmm/dev/acpi.c vmm/dev/acpi_pm.c
 HOST_TESTS += dev_acpi
 dev_acpi_SRCS := vmm/dev/acpi.c vmm/dev/acpi_pm.c tests/host/dev_acpi.c
+
+# The board wires every model, so its test links them all.
+DEV_MODEL_SRCS := vmm/dev/uart16550.c vmm/dev/pic8259.c vmm/dev/pit8254.c \
+	vmm/dev/mc146818.c vmm/dev/ioapic.c vmm/dev/lapic.c vmm/dev/pci.c \
+	vmm/dev/reset.c vmm/dev/fw_cfg.c vmm/dev/debug_exit.c vmm/dev/acpi.c \
+	vmm/dev/acpi_pm.c
+KERNEL_C += vmm/dev/board.c
+HOST_TESTS += dev_board
+dev_board_SRCS := $(DEV_MODEL_SRCS) vmm/dev/board.c tests/host/dev_board.c

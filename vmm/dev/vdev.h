@@ -33,6 +33,22 @@
 #define VDEV_NEVER UINT64_MAX
 #define VDEV_NS_PER_SEC 1000000000ull
 
+/* ------------------------------------------------------------ time */
+
+/*
+ * The guest clock of one VM, for code that dispatches on behalf of a vCPU
+ * (board.c) rather than taking `now_ns` as an argument like the models do.
+ */
+struct vclock {
+	uint64_t (*now_ns)(void *ctx);
+	void *ctx;
+};
+
+static inline uint64_t vclock_now(const struct vclock *c)
+{
+	return c->now_ns ? c->now_ns(c->ctx) : 0;
+}
+
 /* ------------------------------------------------------------ interrupts */
 
 /*
