@@ -45,3 +45,6 @@ DEV_MODEL_SRCS := vmm/dev/uart16550.c vmm/dev/pic8259.c vmm/dev/pit8254.c \
 KERNEL_C += vmm/dev/board.c
 HOST_TESTS += dev_board
 dev_board_SRCS := $(DEV_MODEL_SRCS) vmm/dev/board.c tests/host/dev_board.c
+
+HOST_TOOLS += dev_acpi_dump
+dev_acpi_dump_SRCS := vmm/dev/acpi.c tests/host/dev_acpi_dump.c
