@@ -199,6 +199,22 @@ TEST(lapic_xapic_icr_and_shorthand)
 	CHECK_EQ(L.sipi_vector, 0x9a);
 }
 
+TEST(lapic_init_keeps_id_and_base)
+{
+	setup(5);
+	mw(0x20, 0x07000000);
+	mw(0x80, 0x20);
+	fixed(0x40, false);
+	mw(0x320, 0x40);
+	lapic_init_reset(&L);
+	CHECK_EQ(mr(0x20), 0x07000000);     /* ID kept */
+	CHECK_EQ(mr(0x80), 0);
+	CHECK_EQ(mr(0xf0), 0xff);           /* software-disabled again */
+	CHECK_EQ(mr(0x320), 0x10000);
+	CHECK_EQ(mr(0x200 + 0x20), 0);
+	CHECK_EQ(lapic_mode(&L), LAPIC_XAPIC);
+}
+
 TEST(lapic_logical_destinations)
 {
 	setup(2);

@@ -105,6 +105,20 @@ TEST(uart_flood_is_bounded_and_counted)
 	CHECK_EQ(u->out_count, UART_OUT_SIZE - 3 * UART_LINE_MAX);
 }
 
+TEST(uart_line_of_exactly_max_length)
+{
+	struct uart16550 *u = fresh();
+	for (unsigned i = 0; i < UART_LINE_MAX; i++)
+		wr(u, 0, 'y');
+	wr(u, 0, '\n');
+	wr(u, 0, 'z');
+	wr(u, 0, '\n');
+	CHECK_EQ(uart_flush_lines(u, 10), 2);
+	CHECK_EQ(strlen(log_.lines[0]), UART_LINE_MAX);
+	CHECK_STREQ(log_.lines[1], "z");
+	CHECK_EQ(u->out_lines, 0);
+}
+
 TEST(uart_thre_interrupt)
 {
 	struct uart16550 *u = fresh();

@@ -328,6 +328,12 @@ unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector)
 	return ev;
 }
 
+void board_vcpu_init(struct board *b, unsigned vcpu)
+{
+	if (vcpu < b->ncpus)
+		lapic_init_reset(&b->lapic[vcpu]);
+}
+
 /* ---------------------------------------------------------- time, host */
 
 void board_tick(struct board *b)

@@ -79,6 +79,8 @@ bool board_take_nmi(struct board *b, unsigned vcpu);
 #define BOARD_EV_INIT 1u
 #define BOARD_EV_SIPI 2u
 unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector);
+/* The vCPU processed an INIT: its LAPIC returns to the INIT state. */
+void board_vcpu_init(struct board *b, unsigned vcpu);
 
 /* Timers: advance every model to now; the earliest deadline after it. */
 void board_tick(struct board *b);

@@ -149,6 +149,16 @@ void lapic_init(struct lapic *l, uint32_t apic_id, bool bsp, uint64_t timer_hz,
 	reset_regs(l);
 }
 
+void lapic_init_reset(struct lapic *l)
+{
+	uint32_t id_reg = l->id_reg;
+
+	reset_regs(l);
+	l->id_reg = id_reg; /* INIT keeps the APIC ID (10.4.7.3) */
+	if (lapic_mode(l) == LAPIC_X2APIC)
+		l->ldr = ((l->apic_id >> 4) << 16) | (1u << (l->apic_id & 0xf));
+}
+
 void lapic_virtual_wire(struct lapic *l)
 {
 	l->lvt[LVT_LINT0] = APIC_DM_EXTINT << 8;

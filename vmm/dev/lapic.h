@@ -59,6 +59,9 @@ void lapic_init(struct lapic *l, uint32_t apic_id, bool bsp, uint64_t timer_hz,
 /* What firmware leaves on a PC (MP spec virtual-wire mode): LINT0 ExtINT and
  * LINT1 NMI unmasked, so PIC interrupts reach a guest booted without BIOS. */
 void lapic_virtual_wire(struct lapic *l);
+/* INIT (10.4.7.3): registers back to their reset values; the APIC ID and
+ * IA32_APIC_BASE are kept. Call when the vCPU takes an INIT. */
+void lapic_init_reset(struct lapic *l);
 enum lapic_mode lapic_mode(const struct lapic *l);
 uint64_t lapic_mmio_base(const struct lapic *l);
 

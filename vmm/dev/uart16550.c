@@ -346,6 +346,13 @@ static size_t out_take(struct uart16550 *u, char *line, size_t max, bool *nl)
 		if (c != '\r')
 			line[n++] = c;
 	}
+	/* A line of exactly `max` bytes: take its '\n' too (no empty piece). */
+	if (!*nl && u->out_count && u->out[u->out_head] == '\n') {
+		u->out_head = (u->out_head + 1) % UART_OUT_SIZE;
+		u->out_count--;
+		u->out_lines--;
+		*nl = true;
+	}
 	return n;
 }
 
