@@ -30,9 +30,9 @@ static unsigned sum(const uint8_t *p, size_t n)
 	return s & 0xff;
 }
 
-static struct acpi_config cfg(unsigned n)
+static struct vacpi_config cfg(unsigned n)
 {
-	struct acpi_config c = { n, 0xfee00000, 0xfec00000, 0, ACPI_PM_BASE, ACPI_SCI_IRQ };
+	struct vacpi_config c = { n, 0xfee00000, 0xfec00000, 0, VACPI_PM_BASE, VACPI_SCI_IRQ };
 	return c;
 }
 
@@ -50,10 +50,10 @@ static const uint8_t *find(const uint8_t *xsdt, const char *sig)
 
 TEST(acpi_tables_parse_and_checksums)
 {
-	struct acpi_layout l;
-	struct acpi_config c = cfg(4);
+	struct vacpi_layout l;
+	struct vacpi_config c = cfg(4);
 	memset(mem, 0xcc, sizeof(mem));
-	CHECK_EQ(acpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
+	CHECK_EQ(vacpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
 	CHECK(l.size <= 4096);
 	/* the RSDP is 16-byte aligned in 0xe0000-0xfffff where OSes scan */
 	const uint8_t *rsdp = at(l.rsdp);
@@ -90,9 +90,9 @@ TEST(acpi_tables_parse_and_checksums)
 
 TEST(acpi_fadt_fields)
 {
-	struct acpi_layout l;
-	struct acpi_config c = cfg(1);
-	CHECK_EQ(acpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
+	struct vacpi_layout l;
+	struct vacpi_config c = cfg(1);
+	CHECK_EQ(vacpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
 	const uint8_t *f = at(l.fadt);
 	CHECK_EQ(get(f + 46, 2), 9);             /* SCI_INT */
 	CHECK_EQ(get(f + 48, 4), 0);             /* no SMI_CMD */
@@ -115,9 +115,9 @@ TEST(acpi_fadt_fields)
 
 TEST(acpi_madt_entries)
 {
-	struct acpi_layout l;
-	struct acpi_config c = cfg(3);
-	CHECK_EQ(acpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
+	struct vacpi_layout l;
+	struct vacpi_config c = cfg(3);
+	CHECK_EQ(vacpi_build(mem, sizeof(mem), GPA, &c, &l), 0);
 	const uint8_t *m = at(l.madt);
 	uint32_t len = (uint32_t)get(m + 4, 4), o = 44;
 	unsigned lapics = 0, ioapics = 0, isos = 0, nmis = 0;
@@ -156,16 +156,16 @@ TEST(acpi_madt_entries)
 
 TEST(acpi_build_limits)
 {
-	struct acpi_layout l;
-	struct acpi_config c = cfg(255);
-	CHECK_EQ(acpi_build(mem, 4096, GPA, &c, &l), 0);
-	CHECK_EQ(acpi_build(mem, 512, GPA, &c, &l), -ENOSPC);
+	struct vacpi_layout l;
+	struct vacpi_config c = cfg(255);
+	CHECK_EQ(vacpi_build(mem, 4096, GPA, &c, &l), 0);
+	CHECK_EQ(vacpi_build(mem, 512, GPA, &c, &l), -ENOSPC);
 	c.ncpus = 0;
-	CHECK_EQ(acpi_build(mem, 4096, GPA, &c, &l), -EINVAL);
+	CHECK_EQ(vacpi_build(mem, 4096, GPA, &c, &l), -EINVAL);
 	c.ncpus = 256;
-	CHECK_EQ(acpi_build(mem, 4096, GPA, &c, &l), -EINVAL);
+	CHECK_EQ(vacpi_build(mem, 4096, GPA, &c, &l), -EINVAL);
 	c.ncpus = 1;
-	CHECK_EQ(acpi_build(mem, 4096, 0x100000000ull, &c, &l), -EINVAL);
+	CHECK_EQ(vacpi_build(mem, 4096, 0x100000000ull, &c, &l), -EINVAL);
 }
 
 static int sci;
@@ -174,29 +174,29 @@ static void sci_set(void *ctx, unsigned pin, bool level)
 	sci = level;
 }
 
-static uint32_t pm_rd(struct acpi_pm *pm, uint16_t port, unsigned size, uint64_t now)
+static uint32_t pm_rd(struct vacpi_pm *pm, uint16_t port, unsigned size, uint64_t now)
 {
 	uint32_t v = 0xdeadbeef;
-	if (acpi_pm_pio(pm, port, size, false, &v, now))
+	if (vacpi_pm_pio(pm, port, size, false, &v, now))
 		return 0xbad;
 	return v;
 }
 
 TEST(acpi_pm_timer_and_power_off)
 {
-	struct acpi_pm pm;
+	struct vacpi_pm pm;
 	struct vdev_requests req = { 0 };
-	struct irq_line l = { sci_set, NULL, 9 };
+	struct virq_line l = { sci_set, NULL, 9 };
 	sci = 0;
-	acpi_pm_init(&pm, 0x600, l, &req, 0);
+	vacpi_pm_init(&pm, 0x600, l, &req, 0);
 	CHECK_EQ(pm_rd(&pm, 0x608, 4, 1000000000ull), 3579545);
 	CHECK_EQ(pm_rd(&pm, 0x608, 4, 10000000000ull), 35795450 & 0xffffff); /* 24 bits */
 	CHECK_EQ(pm_rd(&pm, 0x604, 2, 0) & 1, 1);       /* SCI_EN */
 	uint32_t v = (5u << 10) | (1u << 13);           /* SLP_TYP 5: no such state */
-	acpi_pm_pio(&pm, 0x604, 2, true, &v, 0);
+	vacpi_pm_pio(&pm, 0x604, 2, true, &v, 0);
 	CHECK_EQ(req.pending, 0);
-	v = (ACPI_SLP_TYP_S5 << 10) | (1u << 13);
-	acpi_pm_pio(&pm, 0x604, 2, true, &v, 0);
+	v = (VACPI_SLP_TYP_S5 << 10) | (1u << 13);
+	vacpi_pm_pio(&pm, 0x604, 2, true, &v, 0);
 	CHECK_EQ(req.pending, VDEV_REQ_POWEROFF);
 	CHECK_EQ(pm_rd(&pm, 0x604, 2, 0) & (1u << 13), 0); /* SLP_EN write-only */
 	CHECK_EQ(pm_rd(&pm, 0x609, 2, 0), 0xbad);       /* misaligned */
@@ -204,26 +204,26 @@ TEST(acpi_pm_timer_and_power_off)
 
 TEST(acpi_pm_events_and_sci)
 {
-	struct acpi_pm pm;
-	struct irq_line l = { sci_set, NULL, 9 };
+	struct vacpi_pm pm;
+	struct virq_line l = { sci_set, NULL, 9 };
 	sci = 0;
-	acpi_pm_init(&pm, 0x600, l, NULL, 0);
-	acpi_pm_power_button(&pm);
+	vacpi_pm_init(&pm, 0x600, l, NULL, 0);
+	vacpi_pm_power_button(&pm);
 	CHECK_EQ(sci, 0);                               /* not enabled */
 	CHECK_EQ(pm_rd(&pm, 0x600, 2, 0) & 0x100, 0x100);
 	uint32_t v = 0x100;
-	acpi_pm_pio(&pm, 0x602, 2, true, &v, 0);        /* PWRBTN_EN */
+	vacpi_pm_pio(&pm, 0x602, 2, true, &v, 0);        /* PWRBTN_EN */
 	CHECK_EQ(sci, 1);
-	acpi_pm_pio(&pm, 0x600, 2, true, &v, 0);        /* W1C */
+	vacpi_pm_pio(&pm, 0x600, 2, true, &v, 0);        /* W1C */
 	CHECK_EQ(sci, 0);
 	CHECK_EQ(pm_rd(&pm, 0x600, 2, 0), 0);
 	v = 0x101;                                      /* + TMR_EN */
-	acpi_pm_pio(&pm, 0x602, 2, true, &v, 0);
-	uint64_t t = acpi_pm_next_event_ns(&pm, 0);
+	vacpi_pm_pio(&pm, 0x602, 2, true, &v, 0);
+	uint64_t t = vacpi_pm_next_event_ns(&pm, 0);
 	CHECK_EQ(t, (8388608ull * 1000000000ull + 3579544) / 3579545);
-	acpi_pm_tick(&pm, t - 1);
+	vacpi_pm_tick(&pm, t - 1);
 	CHECK_EQ(sci, 0);
-	acpi_pm_tick(&pm, t);
+	vacpi_pm_tick(&pm, t);
 	CHECK_EQ(sci, 1);
 	CHECK_EQ(pm_rd(&pm, 0x600, 1, t), 0x01);       /* TMR_STS, byte read */
 }

@@ -34,8 +34,8 @@ static uint32_t len_of(uint64_t gpa)
 
 int main(int argc, char **argv)
 {
-	struct acpi_config c = { 1, 0xfee00000, 0xfec00000, 0, ACPI_PM_BASE, ACPI_SCI_IRQ };
-	struct acpi_layout l;
+	struct vacpi_config c = { 1, 0xfee00000, 0xfec00000, 0, VACPI_PM_BASE, VACPI_SCI_IRQ };
+	struct vacpi_layout l;
 	int rc = 0;
 
 	if (argc < 2) {
@@ -44,8 +44,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2)
 		c.ncpus = (unsigned)atoi(argv[2]);
-	if (acpi_build(mem, sizeof(mem), GPA, &c, &l)) {
-		fprintf(stderr, "acpi_build failed\n");
+	if (vacpi_build(mem, sizeof(mem), GPA, &c, &l)) {
+		fprintf(stderr, "vacpi_build failed\n");
 		return 1;
 	}
 	rc |= dump(argv[1], "rsdp", l.rsdp, 36);

@@ -26,7 +26,7 @@ static void setup(unsigned ncpus)
 {
 	struct board_config c = {
 		.ncpus = ncpus, .ram_below_4g = 256u << 20, .epoch_sec = 1700000000,
-		.tsc_hz = 1000000000, .lapic_timer_hz = 1000000000,
+		.tsc_hz = 1000000000, .vlapic_timer_hz = 1000000000,
 		.console = console, .clock = { clock_fn, NULL },
 	};
 	now = 0;
@@ -59,7 +59,7 @@ static uint32_t mmio_r(unsigned cpu, uint64_t gpa)
 	return v;
 }
 
-static void ioapic_route(unsigned pin, uint32_t lo, uint8_t dest)
+static void vioapic_route(unsigned pin, uint32_t lo, uint8_t dest)
 {
 	mmio_w(0, 0xfec00000, 0x10 + 2 * pin + 1);
 	mmio_w(0, 0xfec00010, (uint32_t)dest << 24);
@@ -94,7 +94,7 @@ TEST(board_uart_via_ioapic)
 	setup(2);
 	out(0x21, 1, 0xff); out(0xa1, 1, 0xff);  /* PIC masked */
 	mmio_w(1, 0xfee000f0, 0x1ff);        /* vCPU 1 software-enabled */
-	ioapic_route(4, 0x44, 1);            /* COM1 -> vCPU 1, vector 0x44 */
+	vioapic_route(4, 0x44, 1);            /* COM1 -> vCPU 1, vector 0x44 */
 	out(0x3fc, 1, 0x08);                 /* OUT2 */
 	out(0x3f9, 1, 0x02);                 /* THRE interrupt */
 	CHECK_EQ(board_pending_vector(&B, 0), -1);
@@ -113,7 +113,7 @@ TEST(board_sci_level_redelivery)
 {
 	setup(1);
 	mmio_w(0, 0xfee000f0, 0x1ff);
-	ioapic_route(9, 0x8059, 0);          /* level, vector 0x59 */
+	vioapic_route(9, 0x8059, 0);          /* level, vector 0x59 */
 	out(0x602, 2, 0x100);                /* PWRBTN_EN */
 	board_power_button(&B);
 	CHECK_EQ(board_ack(&B, 0), 0x59);

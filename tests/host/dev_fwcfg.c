@@ -2,18 +2,18 @@
 #include "check.h"
 #include "vmm/dev/fw_cfg.h"
 
-static struct fw_cfg fw;
+static struct vfw_cfg fw;
 
 static void sel(uint16_t key)
 {
 	uint32_t v = key;
-	fw_cfg_pio(&fw, 0x510, 2, true, &v);
+	vfw_cfg_pio(&fw, 0x510, 2, true, &v);
 }
 
 static uint8_t rd(void)
 {
 	uint32_t v = 0xdead;
-	fw_cfg_pio(&fw, 0x511, 1, false, &v);
+	vfw_cfg_pio(&fw, 0x511, 1, false, &v);
 	return (uint8_t)v;
 }
 
@@ -27,7 +27,7 @@ static uint32_t rd_be32(void)
 
 TEST(fwcfg_signature_id_numbers)
 {
-	fw_cfg_init(&fw, 0x12345678abull, 2, 4);
+	vfw_cfg_init(&fw, 0x12345678abull, 2, 4);
 	sel(0x0000);
 	CHECK_EQ(rd(), 'Q'); CHECK_EQ(rd(), 'E'); CHECK_EQ(rd(), 'M'); CHECK_EQ(rd(), 'U');
 	CHECK_EQ(rd(), 0);                  /* past the end */
@@ -45,20 +45,20 @@ TEST(fwcfg_signature_id_numbers)
 	sel(0x0123);
 	CHECK_EQ(rd(), 0);                  /* unknown key */
 	uint32_t v = 0x55;
-	CHECK_EQ(fw_cfg_pio(&fw, 0x511, 1, true, &v), 0);   /* ignored */
-	CHECK_EQ(fw_cfg_pio(&fw, 0x510, 1, true, &v), -EINVAL);
-	CHECK_EQ(fw_cfg_pio(&fw, 0x511, 2, false, &v), -EINVAL);
+	CHECK_EQ(vfw_cfg_pio(&fw, 0x511, 1, true, &v), 0);   /* ignored */
+	CHECK_EQ(vfw_cfg_pio(&fw, 0x510, 1, true, &v), -EINVAL);
+	CHECK_EQ(vfw_cfg_pio(&fw, 0x511, 2, false, &v), -EINVAL);
 }
 
 TEST(fwcfg_file_directory)
 {
 	static const uint8_t blob[3] = { 7, 8, 9 };
-	fw_cfg_init(&fw, 0, 1, 1);
+	vfw_cfg_init(&fw, 0, 1, 1);
 	sel(0x0019);
 	CHECK_EQ(rd_be32(), 0);             /* empty directory */
-	CHECK_EQ(fw_cfg_add_file(&fw, "etc/ditto", blob, 3), 0x20);
-	CHECK_EQ(fw_cfg_add_file(&fw, "opt/x", blob, 1), 0x21);
-	CHECK_EQ(fw_cfg_add_file(&fw, "", blob, 1), -EINVAL);
+	CHECK_EQ(vfw_cfg_add_file(&fw, "etc/ditto", blob, 3), 0x20);
+	CHECK_EQ(vfw_cfg_add_file(&fw, "opt/x", blob, 1), 0x21);
+	CHECK_EQ(vfw_cfg_add_file(&fw, "", blob, 1), -EINVAL);
 	sel(0x0019);
 	CHECK_EQ(rd_be32(), 2);
 	CHECK_EQ(rd_be32(), 3);             /* size */
@@ -71,24 +71,24 @@ TEST(fwcfg_file_directory)
 	CHECK_EQ(rd_be32(), 1);
 	sel(0x0020);
 	CHECK_EQ(rd(), 7); CHECK_EQ(rd(), 8); CHECK_EQ(rd(), 9); CHECK_EQ(rd(), 0);
-	for (int i = 2; i < FW_CFG_MAX_FILES; i++)
-		CHECK(fw_cfg_add_file(&fw, "f", blob, 1) > 0);
-	CHECK_EQ(fw_cfg_add_file(&fw, "g", blob, 1), -ENOSPC);
+	for (int i = 2; i < VFW_CFG_MAX_FILES; i++)
+		CHECK(vfw_cfg_add_file(&fw, "f", blob, 1) > 0);
+	CHECK_EQ(vfw_cfg_add_file(&fw, "g", blob, 1), -ENOSPC);
 }
 
 TEST(debug_exit_status)
 {
 	struct vdev_requests req = { 0 };
 	uint32_t v = 0x10;
-	CHECK_EQ(debug_exit_pio(&req, 0xf4, 1, true, &v), 0);
+	CHECK_EQ(vdebug_exit_pio(&req, 0xf4, 1, true, &v), 0);
 	CHECK_EQ(req.pending, VDEV_REQ_EXIT);
 	CHECK_EQ(req.exit_status, 0x21);
 	v = 0;
-	debug_exit_pio(&req, 0xf4, 1, true, &v);
+	vdebug_exit_pio(&req, 0xf4, 1, true, &v);
 	CHECK_EQ(req.exit_status, 1);
 	v = 0x1ff;
-	debug_exit_pio(&req, 0xf4, 1, true, &v);   /* byte write: 0xff */
+	vdebug_exit_pio(&req, 0xf4, 1, true, &v);   /* byte write: 0xff */
 	CHECK_EQ(req.exit_status, 0x1ff);
-	CHECK_EQ(debug_exit_pio(&req, 0xf4, 1, false, &v), 0);
+	CHECK_EQ(vdebug_exit_pio(&req, 0xf4, 1, false, &v), 0);
 	CHECK_EQ(v, 0xff);
 }

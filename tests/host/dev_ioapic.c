@@ -2,36 +2,36 @@
 #include "check.h"
 #include "vmm/dev/ioapic.h"
 
-static struct apic_msg last;
+static struct vapic_msg last;
 static int sent;
-static void deliver(void *ctx, const struct apic_msg *m)
+static void deliver(void *ctx, const struct vapic_msg *m)
 {
 	last = *m;
 	sent++;
 }
 
-static struct ioapic io;
+static struct vioapic io;
 
 static void setup(void)
 {
 	sent = 0;
 	memset(&last, 0, sizeof(last));
-	ioapic_init(&io, 1, deliver, NULL);
+	vioapic_init(&io, 1, deliver, NULL);
 }
 
 static uint32_t rd(uint8_t reg)
 {
 	uint32_t v = reg;
-	ioapic_mmio(&io, 0x00, 4, true, &v);
-	ioapic_mmio(&io, 0x10, 4, false, &v);
+	vioapic_mmio(&io, 0x00, 4, true, &v);
+	vioapic_mmio(&io, 0x10, 4, false, &v);
 	return v;
 }
 
 static void wr(uint8_t reg, uint32_t val)
 {
 	uint32_t v = reg;
-	ioapic_mmio(&io, 0x00, 4, true, &v);
-	ioapic_mmio(&io, 0x10, 4, true, &val);
+	vioapic_mmio(&io, 0x00, 4, true, &v);
+	vioapic_mmio(&io, 0x10, 4, true, &val);
 }
 
 TEST(ioapic_id_version_arb)
@@ -47,7 +47,7 @@ TEST(ioapic_id_version_arb)
 	CHECK_EQ(rd(0x10), 0x00010000);      /* masked after reset */
 	CHECK_EQ(rd(0x10 + 2 * 24), 0);      /* beyond pin 23 */
 	uint32_t v;
-	CHECK_EQ(ioapic_mmio(&io, 0x10, 1, false, &v), -EINVAL);
+	CHECK_EQ(vioapic_mmio(&io, 0x10, 1, false, &v), -EINVAL);
 }
 
 TEST(ioapic_edge_delivery_and_mask)
@@ -55,17 +55,17 @@ TEST(ioapic_edge_delivery_and_mask)
 	setup();
 	wr(0x10 + 2 * 2, 0x00000930);        /* pin 2: vec 0x30, lowest prio, phys */
 	wr(0x11 + 2 * 2, 0x03000000);        /* dest 3 */
-	ioapic_set_irq(&io, 2, true);
+	vioapic_set_irq(&io, 2, true);
 	CHECK_EQ(sent, 1);
 	CHECK_EQ(last.vector, 0x30);
-	CHECK_EQ(last.delivery, APIC_DM_LOWEST);
+	CHECK_EQ(last.delivery, VAPIC_DM_LOWEST);
 	CHECK_EQ(last.dest, 3);
 	CHECK(!last.level);
-	ioapic_set_irq(&io, 2, true);        /* no new edge */
+	vioapic_set_irq(&io, 2, true);        /* no new edge */
 	CHECK_EQ(sent, 1);
-	ioapic_set_irq(&io, 2, false);
+	vioapic_set_irq(&io, 2, false);
 	wr(0x10 + 2 * 2, 0x00010930);        /* mask */
-	ioapic_set_irq(&io, 2, true);
+	vioapic_set_irq(&io, 2, true);
 	CHECK_EQ(sent, 1);
 	wr(0x10 + 2 * 2, 0x00000930);        /* unmask: the masked edge is lost */
 	CHECK_EQ(sent, 1);
@@ -76,23 +76,23 @@ TEST(ioapic_level_redelivery_after_eoi)
 	setup();
 	wr(0x10 + 2 * 9, 0x00008841);        /* pin 9: vec 0x41, level, logical */
 	wr(0x11 + 2 * 9, 0x01000000);
-	ioapic_set_irq(&io, 9, true);
+	vioapic_set_irq(&io, 9, true);
 	CHECK_EQ(sent, 1);
 	CHECK(last.level && last.logical);
 	CHECK(rd(0x10 + 2 * 9) & (1u << 14)); /* remote IRR */
-	ioapic_set_irq(&io, 9, true);
+	vioapic_set_irq(&io, 9, true);
 	CHECK_EQ(sent, 1);                   /* awaiting EOI */
-	ioapic_eoi(&io, 0x40);               /* other vector */
+	vioapic_eoi(&io, 0x40);               /* other vector */
 	CHECK_EQ(sent, 1);
-	ioapic_eoi(&io, 0x41);               /* still asserted: again */
+	vioapic_eoi(&io, 0x41);               /* still asserted: again */
 	CHECK_EQ(sent, 2);
 	CHECK(rd(0x10 + 2 * 9) & (1u << 14));
-	ioapic_set_irq(&io, 9, false);
-	ioapic_eoi(&io, 0x41);
+	vioapic_set_irq(&io, 9, false);
+	vioapic_eoi(&io, 0x41);
 	CHECK_EQ(sent, 2);
 	CHECK_EQ(rd(0x10 + 2 * 9) & (1u << 14), 0);
 	wr(0x10 + 2 * 9, 0x00018841);        /* masked while asserted ... */
-	ioapic_set_irq(&io, 9, true);
+	vioapic_set_irq(&io, 9, true);
 	CHECK_EQ(sent, 2);
 	wr(0x10 + 2 * 9, 0x00008841);        /* ... fires on unmask */
 	CHECK_EQ(sent, 3);

@@ -3,13 +3,13 @@
 #include "vmm/dev/pci.h"
 #include "vmm/dev/reset.h"
 
-static struct pci_host pci;
+static struct vpci_host pci;
 
 static uint32_t cfg_rd(uint32_t bdf_reg, uint16_t port, unsigned size)
 {
 	uint32_t a = bdf_reg, v = 0;
-	pci_pio(&pci, 0xcf8, 4, true, &a);
-	if (pci_pio(&pci, port, size, false, &v))
+	vpci_pio(&pci, 0xcf8, 4, true, &a);
+	if (vpci_pio(&pci, port, size, false, &v))
 		return 0xbad;
 	return v;
 }
@@ -17,13 +17,13 @@ static uint32_t cfg_rd(uint32_t bdf_reg, uint16_t port, unsigned size)
 static void cfg_wr(uint32_t bdf_reg, uint16_t port, unsigned size, uint32_t v)
 {
 	uint32_t a = bdf_reg;
-	pci_pio(&pci, 0xcf8, 4, true, &a);
-	pci_pio(&pci, port, size, true, &v);
+	vpci_pio(&pci, 0xcf8, 4, true, &a);
+	vpci_pio(&pci, port, size, true, &v);
 }
 
 TEST(pci_host_bridge_ids_all_widths)
 {
-	pci_init(&pci);
+	vpci_init(&pci);
 	CHECK_EQ(cfg_rd(0x80000000, 0xcfc, 4), 0x12378086);
 	CHECK_EQ(cfg_rd(0x80000000, 0xcfc, 2), 0x8086);
 	CHECK_EQ(cfg_rd(0x80000000, 0xcfe, 2), 0x1237);
@@ -33,15 +33,15 @@ TEST(pci_host_bridge_ids_all_widths)
 	CHECK_EQ(cfg_rd(0x8000000c, 0xcfe, 1), 0x00);        /* header type */
 	CHECK_EQ(cfg_rd(0x80000000, 0xcfe, 4), 0xbad);       /* crosses dword */
 	uint32_t a = 0x80001234 | 3, v;
-	pci_pio(&pci, 0xcf8, 4, true, &a);
-	pci_pio(&pci, 0xcf8, 4, false, &v);
+	vpci_pio(&pci, 0xcf8, 4, true, &a);
+	vpci_pio(&pci, 0xcf8, 4, false, &v);
 	CHECK_EQ(v, 0x80001234);                             /* bits 1:0 reserved */
-	CHECK_EQ(pci_pio(&pci, 0xcf8, 2, false, &v), -EINVAL);
+	CHECK_EQ(vpci_pio(&pci, 0xcf8, 2, false, &v), -EINVAL);
 }
 
 TEST(pci_absent_functions_and_disabled)
 {
-	pci_init(&pci);
+	vpci_init(&pci);
 	CHECK_EQ(cfg_rd(0x80000800, 0xcfc, 4), 0xffffffff); /* 00:01.0 */
 	CHECK_EQ(cfg_rd(0x80000100, 0xcfc, 2), 0xffff);     /* 00:00.1 */
 	CHECK_EQ(cfg_rd(0x80010000, 0xcfc, 1), 0xff);       /* bus 1 */
@@ -52,7 +52,7 @@ TEST(pci_absent_functions_and_disabled)
 
 TEST(pci_host_bridge_write_mask)
 {
-	pci_init(&pci);
+	vpci_init(&pci);
 	cfg_wr(0x80000000, 0xcfc, 4, 0);                    /* IDs read-only */
 	CHECK_EQ(cfg_rd(0x80000000, 0xcfc, 4), 0x12378086);
 	cfg_wr(0x80000004, 0xcfc, 2, 0xffff);
@@ -67,20 +67,20 @@ static struct vdev_requests req;
 static void out(uint16_t port, uint8_t v)
 {
 	uint32_t x = v;
-	reset_pio(&rst, port, 1, true, &x);
+	vreset_pio(&rst, port, 1, true, &x);
 }
 
 static uint8_t in(uint16_t port)
 {
 	uint32_t x = 0;
-	reset_pio(&rst, port, 1, false, &x);
+	vreset_pio(&rst, port, 1, false, &x);
 	return (uint8_t)x;
 }
 
 TEST(reset_cf9)
 {
 	memset(&req, 0, sizeof(req));
-	reset_init(&rst, &req);
+	vreset_init(&rst, &req);
 	out(0xcf9, 0x02);                   /* select hard reset */
 	CHECK_EQ(req.pending, 0);
 	CHECK_EQ(in(0xcf9), 0x02);
@@ -93,13 +93,13 @@ TEST(reset_cf9)
 	CHECK_EQ(req.pending, VDEV_REQ_RESET);
 	CHECK(!rst.hard);
 	uint32_t v;
-	CHECK_EQ(reset_pio(&rst, 0xcf9, 4, false, &v), -EINVAL);
+	CHECK_EQ(vreset_pio(&rst, 0xcf9, 4, false, &v), -EINVAL);
 }
 
 TEST(reset_port92_and_a20)
 {
 	memset(&req, 0, sizeof(req));
-	reset_init(&rst, &req);
+	vreset_init(&rst, &req);
 	CHECK_EQ(in(0x92), 0x02);
 	out(0x92, 0x00);
 	CHECK(!rst.a20);
@@ -113,7 +113,7 @@ TEST(reset_port92_and_a20)
 TEST(reset_8042_pulse_and_output_port)
 {
 	memset(&req, 0, sizeof(req));
-	reset_init(&rst, &req);
+	vreset_init(&rst, &req);
 	CHECK_EQ(in(0x64) & 0x03, 0);       /* input buffer empty: OS may write */
 	out(0x64, 0xff);                    /* pulse nothing */
 	CHECK_EQ(req.pending, 0);

@@ -11,33 +11,33 @@ static void irq0(void *ctx, unsigned pin, bool l)
 	level = l;
 }
 
-static struct pit8254 pit;
+static struct vpit pit;
 
 static void out(uint16_t port, uint8_t v, uint64_t now)
 {
 	uint32_t x = v;
-	pit_pio(&pit, port, 1, true, &x, now);
+	vpit_pio(&pit, port, 1, true, &x, now);
 }
 
 static uint8_t in(uint16_t port, uint64_t now)
 {
 	uint32_t x = 0xdead;
-	pit_pio(&pit, port, 1, false, &x, now);
+	vpit_pio(&pit, port, 1, false, &x, now);
 	return (uint8_t)x;
 }
 
 static void setup(void)
 {
-	struct irq_line l = { irq0, NULL, 0 };
+	struct virq_line l = { irq0, NULL, 0 };
 	pulses = 0;
 	level = 0;
-	pit_init(&pit, l);
+	vpit_init(&pit, l);
 }
 
-/* ns of tick d after t0 = ceil(d * 1e9 / PIT_HZ) */
+/* ns of tick d after t0 = ceil(d * 1e9 / VPIT_HZ) */
 static uint64_t tick_ns(uint64_t d)
 {
-	return (d * 1000000000ull + PIT_HZ - 1) / PIT_HZ;
+	return (d * 1000000000ull + VPIT_HZ - 1) / VPIT_HZ;
 }
 
 TEST(pit_mode2_reload_counts)
@@ -47,38 +47,38 @@ TEST(pit_mode2_reload_counts)
 	out(0x43, 0x34, t0);             /* ch0, lo/hi, mode 2 */
 	out(0x40, 1193 & 0xff, t0);
 	out(0x40, 1193 >> 8, t0);
-	CHECK_EQ(pit_next_event_ns(&pit, t0), t0 + tick_ns(1193));
-	CHECK_EQ(pit_counter(&pit, 0, t0), 1193);
-	CHECK_EQ(pit_counter(&pit, 0, t0 + tick_ns(100)), 1093);
-	CHECK_EQ(pit_counter(&pit, 0, t0 + tick_ns(1192)), 1);
-	CHECK(!pit_out(&pit, 0, t0 + tick_ns(1192)));  /* low while CE = 1 */
-	CHECK_EQ(pit_counter(&pit, 0, t0 + tick_ns(1193)), 1193); /* reloaded */
-	CHECK(pit_out(&pit, 0, t0 + tick_ns(1193)));
-	pit_tick(&pit, t0 + tick_ns(1193) - 1);
+	CHECK_EQ(vpit_next_event_ns(&pit, t0), t0 + tick_ns(1193));
+	CHECK_EQ(vpit_counter(&pit, 0, t0), 1193);
+	CHECK_EQ(vpit_counter(&pit, 0, t0 + tick_ns(100)), 1093);
+	CHECK_EQ(vpit_counter(&pit, 0, t0 + tick_ns(1192)), 1);
+	CHECK(!vpit_out(&pit, 0, t0 + tick_ns(1192)));  /* low while CE = 1 */
+	CHECK_EQ(vpit_counter(&pit, 0, t0 + tick_ns(1193)), 1193); /* reloaded */
+	CHECK(vpit_out(&pit, 0, t0 + tick_ns(1193)));
+	vpit_tick(&pit, t0 + tick_ns(1193) - 1);
 	CHECK_EQ(pulses, 0);
-	pit_tick(&pit, t0 + tick_ns(1193));
+	vpit_tick(&pit, t0 + tick_ns(1193));
 	CHECK_EQ(pulses, 1);
-	CHECK_EQ(pit_next_event_ns(&pit, 0), t0 + tick_ns(2 * 1193));
-	pit_tick(&pit, t0 + tick_ns(10 * 1193) + 7);   /* late: coalesced */
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), t0 + tick_ns(2 * 1193));
+	vpit_tick(&pit, t0 + tick_ns(10 * 1193) + 7);   /* late: coalesced */
 	CHECK_EQ(pulses, 2);
 	CHECK_EQ(pit.missed_irqs, 8);
-	CHECK_EQ(pit_next_event_ns(&pit, 0), t0 + tick_ns(11 * 1193));
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), t0 + tick_ns(11 * 1193));
 }
 
 TEST(pit_mode0_one_shot)
 {
 	setup();
 	out(0x43, 0x30, 0);              /* ch0, lo/hi, mode 0 */
-	CHECK(!pit_out(&pit, 0, 0));
+	CHECK(!vpit_out(&pit, 0, 0));
 	out(0x40, 0x00, 0);
 	out(0x40, 0x10, 100);            /* N = 4096, loaded at t=100 */
-	CHECK(!pit_out(&pit, 0, 100 + tick_ns(4095)));
-	CHECK(pit_out(&pit, 0, 100 + tick_ns(4096)));
-	pit_tick(&pit, 100 + tick_ns(5000));
+	CHECK(!vpit_out(&pit, 0, 100 + tick_ns(4095)));
+	CHECK(vpit_out(&pit, 0, 100 + tick_ns(4096)));
+	vpit_tick(&pit, 100 + tick_ns(5000));
 	CHECK_EQ(pulses, 1);
-	CHECK_EQ(pit_next_event_ns(&pit, 0), VDEV_NEVER);
-	CHECK_EQ(pit_counter(&pit, 0, 100 + tick_ns(4097)), 0xffff); /* wraps */
-	pit_tick(&pit, 100 + tick_ns(100000));
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), VDEV_NEVER);
+	CHECK_EQ(vpit_counter(&pit, 0, 100 + tick_ns(4097)), 0xffff); /* wraps */
+	vpit_tick(&pit, 100 + tick_ns(100000));
 	CHECK_EQ(pulses, 1);
 }
 
@@ -114,7 +114,7 @@ TEST(pit_readback_status_then_count)
 
 TEST(pit_port61_gate_and_out2)
 {
-	/* Linux pit_calibrate_tsc(): gate on, speaker off, ch2 mode 0. */
+	/* Linux vpit_calibrate_tsc(): gate on, speaker off, ch2 mode 0. */
 	setup();
 	out(0x61, 0x00, 0);
 	out(0x43, 0xb0, 0);
@@ -127,7 +127,7 @@ TEST(pit_port61_gate_and_out2)
 	out(0x61, 0x03, 0);
 	CHECK_EQ(in(0x61, 0) & 0x0f, 0x03);
 	uint32_t v;
-	CHECK_EQ(pit_pio(&pit, 0x61, 2, false, &v, 0), -EINVAL);
+	CHECK_EQ(vpit_pio(&pit, 0x61, 2, false, &v, 0), -EINVAL);
 }
 
 TEST(pit_mode3_square_wave)
@@ -136,12 +136,12 @@ TEST(pit_mode3_square_wave)
 	out(0x43, 0x36, 0);              /* ch0, lo/hi, mode 3 */
 	out(0x40, 100, 0);
 	out(0x40, 0, 0);
-	CHECK(pit_out(&pit, 0, tick_ns(49)));
-	CHECK(!pit_out(&pit, 0, tick_ns(50)));
-	CHECK(!pit_out(&pit, 0, tick_ns(99)));
-	CHECK(pit_out(&pit, 0, tick_ns(100)));
-	CHECK_EQ(pit_counter(&pit, 0, tick_ns(10)), 80); /* counts by 2 */
-	CHECK_EQ(pit_next_event_ns(&pit, 0), tick_ns(100));
+	CHECK(vpit_out(&pit, 0, tick_ns(49)));
+	CHECK(!vpit_out(&pit, 0, tick_ns(50)));
+	CHECK(!vpit_out(&pit, 0, tick_ns(99)));
+	CHECK(vpit_out(&pit, 0, tick_ns(100)));
+	CHECK_EQ(vpit_counter(&pit, 0, tick_ns(10)), 80); /* counts by 2 */
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), tick_ns(100));
 }
 
 TEST(pit_access_modes_lsb_msb_bcd)

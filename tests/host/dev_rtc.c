@@ -8,32 +8,32 @@ static void irq_set(void *ctx, unsigned pin, bool l)
 	irq8 = l;
 }
 
-static struct rtc rtc;
+static struct vrtc rtc;
 #define T0 1000000000000ull /* guest time at init (ns) */
 #define EPOCH 1700000000ull /* 2023-11-14 22:13:20 UTC, a Tuesday */
 
 static void setup(void)
 {
-	struct irq_line l = { irq_set, NULL, 8 };
+	struct virq_line l = { irq_set, NULL, 8 };
 	irq8 = 0;
-	rtc_init(&rtc, l, EPOCH, T0);
+	vrtc_init(&rtc, l, EPOCH, T0);
 }
 
 static uint8_t cmos(uint8_t idx, uint64_t now)
 {
 	uint32_t v = idx;
-	rtc_pio(&rtc, 0x70, 1, true, &v, now);
+	vrtc_pio(&rtc, 0x70, 1, true, &v, now);
 	v = 0xdead;
-	rtc_pio(&rtc, 0x71, 1, false, &v, now);
+	vrtc_pio(&rtc, 0x71, 1, false, &v, now);
 	return (uint8_t)v;
 }
 
 static void cmos_w(uint8_t idx, uint8_t val, uint64_t now)
 {
 	uint32_t v = idx;
-	rtc_pio(&rtc, 0x70, 1, true, &v, now);
+	vrtc_pio(&rtc, 0x70, 1, true, &v, now);
 	v = val;
-	rtc_pio(&rtc, 0x71, 1, true, &v, now);
+	vrtc_pio(&rtc, 0x71, 1, true, &v, now);
 }
 
 TEST(rtc_date_time_bcd)
@@ -61,7 +61,7 @@ TEST(rtc_binary_and_12h)
 	cmos_w(0x0b, 0x06, T0);          /* binary, 24-hour */
 	CHECK_EQ(cmos(0x04, T0), 22);
 	/* a leap day and the turn of a century */
-	rtc_init(&rtc, (struct irq_line){ 0 }, 951782400ull, 0); /* 2000-02-29 */
+	vrtc_init(&rtc, (struct virq_line){ 0 }, 951782400ull, 0); /* 2000-02-29 */
 	CHECK_EQ(cmos(0x07, 0), 0x29);
 	CHECK_EQ(cmos(0x08, 0), 0x02);
 	CHECK_EQ(cmos(0x32, 0), 0x20);
@@ -83,24 +83,24 @@ TEST(rtc_uip_timing)
 TEST(rtc_periodic_rate)
 {
 	setup();
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0), VDEV_NEVER);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0), VDEV_NEVER);
 	cmos_w(0x0b, 0x42, T0);          /* PIE, 1024 Hz (RS = 6) */
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0), T0 + 976563);
-	rtc_tick(&rtc, T0 + 976562);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0), T0 + 976563);
+	vrtc_tick(&rtc, T0 + 976562);
 	CHECK_EQ(irq8, 0);
-	rtc_tick(&rtc, T0 + 976563);
+	vrtc_tick(&rtc, T0 + 976563);
 	CHECK_EQ(irq8, 1);
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0 + 976563), VDEV_NEVER); /* PF pending */
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 976563), VDEV_NEVER); /* PF pending */
 	CHECK_EQ(cmos(0x0c, T0 + 976600), 0xc0);
 	CHECK_EQ(irq8, 0);
 	CHECK_EQ(cmos(0x0c, T0 + 976600), 0x00);
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0 + 976600), T0 + 1953125);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 976600), T0 + 1953125);
 	cmos_w(0x0a, 0x23, T0 + 976600); /* 8192 Hz */
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0 + 976600), T0 + 976563 + 122070);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 976600), T0 + 976563 + 122070);
 	cmos_w(0x0a, 0x2f, T0 + 976600); /* 2 Hz */
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0 + 976600), T0 + 500000000ull);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 976600), T0 + 500000000ull);
 	cmos_w(0x0a, 0x21, T0 + 976600); /* 256 Hz */
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0 + 976600), T0 + 3906250);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 976600), T0 + 3906250);
 }
 
 TEST(rtc_update_ended_and_alarm)
@@ -111,17 +111,17 @@ TEST(rtc_update_ended_and_alarm)
 	cmos_w(0x03, 0xc0, T0);          /* any minute */
 	cmos_w(0x05, 0xff, T0);          /* any hour */
 	cmos_w(0x0b, 0x32, T0);          /* AIE | UIE */
-	CHECK_EQ(rtc_next_event_ns(&rtc, T0), T0 + 1000000000ull);
-	rtc_tick(&rtc, T0 + 1000000000ull);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0), T0 + 1000000000ull);
+	vrtc_tick(&rtc, T0 + 1000000000ull);
 	CHECK_EQ(irq8, 1);
 	CHECK_EQ(cmos(0x0c, T0 + 1000000000ull), 0x90);   /* UF only */
-	rtc_tick(&rtc, T0 + 2000000000ull);
+	vrtc_tick(&rtc, T0 + 2000000000ull);
 	CHECK_EQ(cmos(0x0c, T0 + 2000000000ull), 0xb0);   /* UF + AF */
-	rtc_tick(&rtc, T0 + 3000000000ull);
+	vrtc_tick(&rtc, T0 + 3000000000ull);
 	CHECK_EQ(cmos(0x0c, T0 + 3000000000ull), 0x90);
 	/* UF without UIE does not raise IRQF */
 	cmos_w(0x0b, 0x02, T0 + 3000000000ull);
-	rtc_tick(&rtc, T0 + 4000000000ull);
+	vrtc_tick(&rtc, T0 + 4000000000ull);
 	CHECK_EQ(cmos(0x0c, T0 + 4000000000ull), 0x10);
 	CHECK_EQ(irq8, 0);
 }
@@ -141,34 +141,34 @@ TEST(rtc_set_and_write_time)
 	/* writing a time register while running keeps the second phase */
 	cmos_w(0x02, 0x45, T0 + 8000000000ull);
 	CHECK_EQ(cmos(0x02, T0 + 8100000000ull), 0x45);
-	CHECK_EQ(rtc_time(&rtc, T0 + 8000000000ull) % 3600, 45 * 60 + 21);
+	CHECK_EQ(vrtc_time(&rtc, T0 + 8000000000ull) % 3600, 45 * 60 + 21);
 }
 
 TEST(rtc_nmi_mask_and_index)
 {
 	uint32_t v = 0x8f;
 	setup();
-	rtc_pio(&rtc, 0x70, 1, true, &v, T0);
+	vrtc_pio(&rtc, 0x70, 1, true, &v, T0);
 	CHECK(rtc.nmi_masked);
 	CHECK_EQ(rtc.index, 0x0f);
-	rtc_pio(&rtc, 0x70, 1, false, &v, T0);
+	vrtc_pio(&rtc, 0x70, 1, false, &v, T0);
 	CHECK_EQ(v, 0xff);
 	cmos_w(0x0f, 0x0a, T0);
 	CHECK(!rtc.nmi_masked);
 	CHECK_EQ(cmos(0x0f, T0), 0x0a);
-	CHECK_EQ(rtc_pio(&rtc, 0x71, 2, false, &v, T0), -EINVAL);
+	CHECK_EQ(vrtc_pio(&rtc, 0x71, 2, false, &v, T0), -EINVAL);
 }
 
 TEST(rtc_memory_bytes)
 {
 	setup();
-	rtc_set_memory(&rtc, 32ull << 20, 1ull << 30, 4);
+	vrtc_set_memory(&rtc, 32ull << 20, 1ull << 30, 4);
 	CHECK_EQ(cmos(0x15, T0) | cmos(0x16, T0) << 8, 640);
 	CHECK_EQ(cmos(0x17, T0) | cmos(0x18, T0) << 8, 31 * 1024);
 	CHECK_EQ(cmos(0x30, T0) | cmos(0x31, T0) << 8, 31 * 1024);
 	CHECK_EQ(cmos(0x34, T0) | cmos(0x35, T0) << 8, (16u << 20) >> 16);
 	CHECK_EQ(cmos(0x5b, T0) | cmos(0x5c, T0) << 8 | cmos(0x5d, T0) << 16, 0x4000);
 	CHECK_EQ(cmos(0x5f, T0), 3);
-	rtc_set_memory(&rtc, 3ull << 30, 0, 1);
+	vrtc_set_memory(&rtc, 3ull << 30, 0, 1);
 	CHECK_EQ(cmos(0x17, T0) | cmos(0x18, T0) << 8, 0xffff);  /* capped */
 }

@@ -95,7 +95,7 @@ static const uint8_t dsdt_aml[] = {
 	0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
 };
 
-static void build_fadt(uint8_t *p, const struct acpi_config *c, uint64_t facs, uint64_t dsdt)
+static void build_fadt(uint8_t *p, const struct vacpi_config *c, uint64_t facs, uint64_t dsdt)
 {
 	header(p, "FACP", FADT_LEN, 5);
 	put(p, 36, facs, 4);         /* FIRMWARE_CTRL (same as X_, see below) */
@@ -135,13 +135,13 @@ static size_t madt_len(unsigned ncpus)
 	return 44 + 8 * (size_t)ncpus + 12 + 2 * 10 + 6;
 }
 
-static void build_madt(uint8_t *p, const struct acpi_config *c)
+static void build_madt(uint8_t *p, const struct vacpi_config *c)
 {
 	uint32_t len = (uint32_t)madt_len(c->ncpus);
 	unsigned at = 44;
 
 	header(p, "APIC", len, 3);
-	put(p, 36, c->lapic_addr, 4);
+	put(p, 36, c->vlapic_addr, 4);
 	put(p, 40, 1, 4); /* PCAT_COMPAT: dual 8259s present */
 	for (unsigned i = 0; i < c->ncpus; i++, at += 8) {
 		p[at] = 0;             /* processor local APIC */
@@ -152,8 +152,8 @@ static void build_madt(uint8_t *p, const struct acpi_config *c)
 	}
 	p[at] = 1;                     /* I/O APIC */
 	p[at + 1] = 12;
-	p[at + 2] = c->ioapic_id;
-	put(p, at + 4, c->ioapic_addr, 4);
+	p[at + 2] = c->vioapic_id;
+	put(p, at + 4, c->vioapic_addr, 4);
 	put(p, at + 8, 0, 4);          /* GSI base */
 	at += 12;
 	/* ISA IRQ0 (PIT) is wired to IOAPIC pin 2; flags 0 = bus default */
@@ -173,14 +173,14 @@ static void build_madt(uint8_t *p, const struct acpi_config *c)
 	seal(p, len);
 }
 
-int acpi_build(void *buf, size_t size, uint64_t gpa, const struct acpi_config *c,
-	       struct acpi_layout *l)
+int vacpi_build(void *buf, size_t size, uint64_t gpa, const struct vacpi_config *c,
+	       struct vacpi_layout *l)
 {
 	struct out o = { buf, size, 0, gpa };
 	uint8_t *facs, *rsdp, *dsdt, *fadt, *madt, *rsdt, *xsdt;
 	uint32_t dsdt_len = HDR_LEN + sizeof(dsdt_aml);
 
-	if (!c->ncpus || c->ncpus > ACPI_MAX_CPUS || gpa >= (1ull << 32) ||
+	if (!c->ncpus || c->ncpus > VACPI_MAX_CPUS || gpa >= (1ull << 32) ||
 	    size > (1ull << 32) - gpa)
 		return -EINVAL;
 	memset(l, 0, sizeof(*l));

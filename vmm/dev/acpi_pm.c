@@ -23,27 +23,27 @@
 #define CNT_SLP_EN (1u << 13)
 #define CNT_RW_MASK (0x7u << CNT_SLP_TYP_SHIFT | (1u << 1)) /* SLP_TYP, BM_RLD */
 
-uint32_t acpi_pm_timer(uint64_t now_ns)
+uint32_t vacpi_pm_timer(uint64_t now_ns)
 {
-	return (uint32_t)vdev_muldiv(now_ns, ACPI_PM_TMR_HZ, VDEV_NS_PER_SEC) & 0xffffff;
+	return (uint32_t)vdev_muldiv(now_ns, VACPI_PM_TMR_HZ, VDEV_NS_PER_SEC) & 0xffffff;
 }
 
 static uint64_t half_periods(uint64_t now_ns)
 {
-	return vdev_muldiv(now_ns, ACPI_PM_TMR_HZ, VDEV_NS_PER_SEC) >> 23;
+	return vdev_muldiv(now_ns, VACPI_PM_TMR_HZ, VDEV_NS_PER_SEC) >> 23;
 }
 
-static void update_sci(struct acpi_pm *pm)
+static void update_sci(struct vacpi_pm *pm)
 {
 	bool level = pm->sts & pm->en & EN_MASK;
 
 	if (level != pm->sci_level) {
 		pm->sci_level = level;
-		irq_line_set(&pm->sci, level);
+		virq_line_set(&pm->sci, level);
 	}
 }
 
-void acpi_pm_init(struct acpi_pm *pm, uint16_t base, struct irq_line sci,
+void vacpi_pm_init(struct vacpi_pm *pm, uint16_t base, struct virq_line sci,
 		  struct vdev_requests *req, uint64_t now_ns)
 {
 	memset(pm, 0, sizeof(*pm));
@@ -54,7 +54,7 @@ void acpi_pm_init(struct acpi_pm *pm, uint16_t base, struct irq_line sci,
 	pm->tmr_half_periods = half_periods(now_ns);
 }
 
-void acpi_pm_tick(struct acpi_pm *pm, uint64_t now_ns)
+void vacpi_pm_tick(struct vacpi_pm *pm, uint64_t now_ns)
 {
 	uint64_t h = half_periods(now_ns);
 
@@ -65,21 +65,21 @@ void acpi_pm_tick(struct acpi_pm *pm, uint64_t now_ns)
 	update_sci(pm);
 }
 
-uint64_t acpi_pm_next_event_ns(const struct acpi_pm *pm, uint64_t now_ns)
+uint64_t vacpi_pm_next_event_ns(const struct vacpi_pm *pm, uint64_t now_ns)
 {
 	if (!(pm->en & STS_TMR) || (pm->sts & STS_TMR))
 		return VDEV_NEVER;
 	return vdev_muldiv_ceil((pm->tmr_half_periods + 1) << 23, VDEV_NS_PER_SEC,
-				ACPI_PM_TMR_HZ);
+				VACPI_PM_TMR_HZ);
 }
 
-void acpi_pm_power_button(struct acpi_pm *pm)
+void vacpi_pm_power_button(struct vacpi_pm *pm)
 {
 	pm->sts |= STS_PWRBTN;
 	update_sci(pm);
 }
 
-static uint8_t read_byte(struct acpi_pm *pm, unsigned off, uint64_t now)
+static uint8_t read_byte(struct vacpi_pm *pm, unsigned off, uint64_t now)
 {
 	uint32_t v;
 
@@ -87,13 +87,13 @@ static uint8_t read_byte(struct acpi_pm *pm, unsigned off, uint64_t now)
 	case 0: case 1: v = pm->sts; break;
 	case 2: case 3: v = pm->en; break;
 	case 4: case 5: v = pm->cnt; break;
-	case 8: case 9: case 10: case 11: v = acpi_pm_timer(now); break;
+	case 8: case 9: case 10: case 11: v = vacpi_pm_timer(now); break;
 	default: return 0xff;
 	}
 	return (uint8_t)(v >> (off >= 8 ? 8 * (off - 8) : 8 * (off & 1)));
 }
 
-static void write_byte(struct acpi_pm *pm, unsigned off, uint8_t b)
+static void write_byte(struct vacpi_pm *pm, unsigned off, uint8_t b)
 {
 	unsigned shift = (off & 1) * 8;
 	uint16_t v = (uint16_t)(b << shift), lane = (uint16_t)(0xff << shift);
@@ -109,7 +109,7 @@ static void write_byte(struct acpi_pm *pm, unsigned off, uint8_t b)
 		pm->cnt = (uint16_t)((pm->cnt & ~(lane & CNT_RW_MASK)) | (v & lane & CNT_RW_MASK));
 		pm->cnt |= CNT_SCI_EN;
 		if ((v & CNT_SLP_EN) &&
-		    ((pm->cnt >> CNT_SLP_TYP_SHIFT) & 7) == ACPI_SLP_TYP_S5)
+		    ((pm->cnt >> CNT_SLP_TYP_SHIFT) & 7) == VACPI_SLP_TYP_S5)
 			vdev_request(pm->req, VDEV_REQ_POWEROFF);
 		break;
 	default: /* the timer is read-only */
@@ -117,7 +117,7 @@ static void write_byte(struct acpi_pm *pm, unsigned off, uint8_t b)
 	}
 }
 
-int acpi_pm_pio(struct acpi_pm *pm, uint16_t port, unsigned size, bool write, uint32_t *val,
+int vacpi_pm_pio(struct vacpi_pm *pm, uint16_t port, unsigned size, bool write, uint32_t *val,
 		uint64_t now_ns)
 {
 	unsigned off = (unsigned)(uint16_t)(port - pm->base);
@@ -125,7 +125,7 @@ int acpi_pm_pio(struct acpi_pm *pm, uint16_t port, unsigned size, bool write, ui
 
 	if (!vdev_size_ok(size) || off >= 12 || (off & (size - 1)))
 		return -EINVAL; /* naturally aligned accesses within the blocks */
-	acpi_pm_tick(pm, now_ns);
+	vacpi_pm_tick(pm, now_ns);
 	for (unsigned i = 0; i < size; i++) {
 		if (write)
 			write_byte(pm, off + i, (uint8_t)(*val >> (8 * i)));

@@ -15,15 +15,15 @@ static void isa_irq(void *ctx, unsigned irq, bool level)
 {
 	struct board *b = ctx;
 
-	pic_set_irq(&b->pic, irq, level);
-	ioapic_set_irq(&b->ioapic, irq == BOARD_IRQ_PIT ? 2 : irq, level);
+	vpic_set_irq(&b->pic, irq, level);
+	vioapic_set_irq(&b->ioapic, irq == BOARD_IRQ_PIT ? 2 : irq, level);
 }
 
-static void pic_intr(void *ctx, unsigned pin, bool level)
+static void vpic_intr(void *ctx, unsigned pin, bool level)
 {
 	struct board *b = ctx;
 
-	lapic_set_lint(&b->lapic[0], 0, level); /* BSP LINT0 */
+	vlapic_set_lint(&b->lapic[0], 0, level); /* BSP LINT0 */
 }
 
 /*
@@ -32,55 +32,55 @@ static void pic_intr(void *ctx, unsigned pin, bool level)
  * ID instead of arbitrating on priority (allowed: the processor chosen is
  * model-specific; documented in docs/platform.md).
  */
-static void deliver(struct board *b, struct lapic *src, const struct apic_msg *m)
+static void deliver(struct board *b, struct vlapic *src, const struct vapic_msg *m)
 {
-	struct lapic *lowest = NULL;
+	struct vlapic *lowest = NULL;
 
 	for (unsigned i = 0; i < b->ncpus; i++) {
-		struct lapic *l = &b->lapic[i];
+		struct vlapic *l = &b->lapic[i];
 		bool hit;
 
 		switch (m->shorthand) {
-		case APIC_SH_SELF: hit = l == src; break;
-		case APIC_SH_ALL: hit = true; break;
-		case APIC_SH_OTHERS: hit = l != src; break;
-		default: hit = lapic_match_dest(l, m->dest, m->logical); break;
+		case VAPIC_SH_SELF: hit = l == src; break;
+		case VAPIC_SH_ALL: hit = true; break;
+		case VAPIC_SH_OTHERS: hit = l != src; break;
+		default: hit = vlapic_match_dest(l, m->dest, m->logical); break;
 		}
-		if (!hit || lapic_mode(l) == LAPIC_DISABLED)
+		if (!hit || vlapic_mode(l) == VLAPIC_DISABLED)
 			continue;
-		if (m->delivery == APIC_DM_LOWEST) {
+		if (m->delivery == VAPIC_DM_LOWEST) {
 			if (!lowest || l->apic_id < lowest->apic_id)
 				lowest = l;
 			continue;
 		}
-		lapic_accept(l, m);
+		vlapic_accept(l, m);
 	}
 	if (lowest)
-		lapic_accept(lowest, m);
+		vlapic_accept(lowest, m);
 }
 
-static void ioapic_msg(void *ctx, const struct apic_msg *m)
+static void vioapic_msg(void *ctx, const struct vapic_msg *m)
 {
 	deliver(ctx, NULL, m);
 }
 
-static void lapic_ipi(void *ctx, struct lapic *src, const struct apic_msg *m)
+static void vlapic_ipi(void *ctx, struct vlapic *src, const struct vapic_msg *m)
 {
 	deliver(ctx, src, m);
 }
 
-static void lapic_eoi(void *ctx, uint8_t vector)
+static void vlapic_eoi(void *ctx, uint8_t vector)
 {
 	struct board *b = ctx;
 
-	ioapic_eoi(&b->ioapic, vector);
+	vioapic_eoi(&b->ioapic, vector);
 }
 
 /* ---------------------------------------------------------- init */
 
 /* The PIC as PC firmware leaves it (as SeaBIOS does): vectors 0x08 and 0x70,
  * edge-triggered, everything masked except the cascade IR2. */
-static void pic_firmware_setup(struct pic_pair *p)
+static void vpic_firmware_setup(struct vpic_pair *p)
 {
 	static const uint8_t seq[][2] = {
 		{ 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
@@ -90,7 +90,7 @@ static void pic_firmware_setup(struct pic_pair *p)
 
 	for (unsigned i = 0; i < ENV_ARRAY_SIZE(seq); i++) {
 		uint32_t v = seq[i][1];
-		pic_pio(p, seq[i][0], 1, true, &v);
+		vpic_pio(p, seq[i][0], 1, true, &v);
 	}
 }
 
@@ -105,25 +105,25 @@ int board_init(struct board *b, const struct board_config *c)
 	b->clock = c->clock;
 	now = vclock_now(&b->clock);
 
-	uart_init(&b->com1, (struct irq_line){ isa_irq, b, BOARD_IRQ_COM1 }, c->console,
+	vuart_init(&b->com1, (struct virq_line){ isa_irq, b, BOARD_IRQ_COM1 }, c->console,
 		  c->console_ctx);
-	pic_init(&b->pic, (struct irq_line){ pic_intr, b, 0 });
-	pic_firmware_setup(&b->pic);
+	vpic_init(&b->pic, (struct virq_line){ vpic_intr, b, 0 });
+	vpic_firmware_setup(&b->pic);
 	/* What firmware leaves: the SCI (IRQ9) level-triggered in ELCR2. */
-	b->pic.chip[1].elcr = 1u << (ACPI_SCI_IRQ - 8);
-	pit_init(&b->pit, (struct irq_line){ isa_irq, b, BOARD_IRQ_PIT });
-	rtc_init(&b->rtc, (struct irq_line){ isa_irq, b, BOARD_IRQ_RTC }, c->epoch_sec, now);
-	rtc_set_memory(&b->rtc, c->ram_below_4g, c->ram_above_4g, c->ncpus);
-	ioapic_init(&b->ioapic, 0, ioapic_msg, b);
+	b->pic.chip[1].elcr = 1u << (VACPI_SCI_IRQ - 8);
+	vpit_init(&b->pit, (struct virq_line){ isa_irq, b, BOARD_IRQ_PIT });
+	vrtc_init(&b->rtc, (struct virq_line){ isa_irq, b, BOARD_IRQ_RTC }, c->epoch_sec, now);
+	vrtc_set_memory(&b->rtc, c->ram_below_4g, c->ram_above_4g, c->ncpus);
+	vioapic_init(&b->ioapic, 0, vioapic_msg, b);
 	for (unsigned i = 0; i < c->ncpus; i++)
-		lapic_init(&b->lapic[i], i, i == 0, c->lapic_timer_hz, c->tsc_hz, lapic_ipi,
-			   lapic_eoi, b);
-	lapic_virtual_wire(&b->lapic[0]);
-	pci_init(&b->pci);
-	reset_init(&b->reset, &b->req);
-	fw_cfg_init(&b->fw_cfg, c->ram_below_4g + c->ram_above_4g, (uint16_t)c->ncpus,
+		vlapic_init(&b->lapic[i], i, i == 0, c->vlapic_timer_hz, c->tsc_hz, vlapic_ipi,
+			   vlapic_eoi, b);
+	vlapic_virtual_wire(&b->lapic[0]);
+	vpci_init(&b->pci);
+	vreset_init(&b->reset, &b->req);
+	vfw_cfg_init(&b->fw_cfg, c->ram_below_4g + c->ram_above_4g, (uint16_t)c->ncpus,
 		    (uint16_t)c->ncpus);
-	acpi_pm_init(&b->pm, ACPI_PM_BASE, (struct irq_line){ isa_irq, b, ACPI_SCI_IRQ },
+	vacpi_pm_init(&b->pm, VACPI_PM_BASE, (struct virq_line){ isa_irq, b, VACPI_SCI_IRQ },
 		     &b->req, now);
 	return 0;
 }
@@ -135,22 +135,22 @@ typedef int (*pio_fn)(struct board *b, uint16_t port, unsigned size, bool write,
 
 static int pio_pic(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return pic_pio(&b->pic, p, s, w, v);
+	return vpic_pio(&b->pic, p, s, w, v);
 }
 
 static int pio_pit(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return pit_pio(&b->pit, p, s, w, v, now);
+	return vpit_pio(&b->pit, p, s, w, v, now);
 }
 
 static int pio_rtc(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return rtc_pio(&b->rtc, p, s, w, v, now);
+	return vrtc_pio(&b->rtc, p, s, w, v, now);
 }
 
 static int pio_com1(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return uart_pio(&b->com1, p - BOARD_COM1, s, w, v);
+	return vuart_pio(&b->com1, p - BOARD_COM1, s, w, v);
 }
 
 /* 0xcf8 as a dword is CONFIG_ADDRESS; the byte at 0xcf9 is the reset
@@ -158,30 +158,30 @@ static int pio_com1(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v
 static int pio_pci(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
 	if (p == 0xcf9 && s == 1)
-		return reset_pio(&b->reset, p, s, w, v);
-	if (p >= PCI_CONFIG_DATA || (p == PCI_CONFIG_ADDRESS && s == 4))
-		return pci_pio(&b->pci, p, s, w, v);
+		return vreset_pio(&b->reset, p, s, w, v);
+	if (p >= VPCI_CONFIG_DATA || (p == VPCI_CONFIG_ADDRESS && s == 4))
+		return vpci_pio(&b->pci, p, s, w, v);
 	return -ENOENT;
 }
 
 static int pio_reset(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return reset_pio(&b->reset, p, s, w, v);
+	return vreset_pio(&b->reset, p, s, w, v);
 }
 
 static int pio_exit(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return debug_exit_pio(&b->req, p, s, w, v);
+	return vdebug_exit_pio(&b->req, p, s, w, v);
 }
 
 static int pio_fwcfg(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return fw_cfg_pio(&b->fw_cfg, p, s, w, v);
+	return vfw_cfg_pio(&b->fw_cfg, p, s, w, v);
 }
 
 static int pio_pm(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
-	return acpi_pm_pio(&b->pm, p, s, w, v, now);
+	return vacpi_pm_pio(&b->pm, p, s, w, v, now);
 }
 
 static const struct {
@@ -196,11 +196,11 @@ static const struct {
 	{ 0x0070, 0x0071, pio_rtc },
 	{ 0x0092, 0x0092, pio_reset },
 	{ 0x00a0, 0x00a1, pio_pic },
-	{ DEBUG_EXIT_PORT, DEBUG_EXIT_PORT, pio_exit },
+	{ VDEBUG_EXIT_PORT, VDEBUG_EXIT_PORT, pio_exit },
 	{ BOARD_COM1, BOARD_COM1 + 7, pio_com1 },
 	{ 0x04d0, 0x04d1, pio_pic },
-	{ FW_CFG_PORT_SEL, FW_CFG_PORT_DATA, pio_fwcfg },
-	{ ACPI_PM_BASE, ACPI_PM_BASE + 11, pio_pm },
+	{ VFW_CFG_PORT_SEL, VFW_CFG_PORT_DATA, pio_fwcfg },
+	{ VACPI_PM_BASE, VACPI_PM_BASE + 11, pio_pm },
 	{ 0x0cf8, 0x0cff, pio_pci },
 };
 
@@ -233,16 +233,16 @@ int board_pio(struct board *b, uint16_t port, unsigned size, bool write, uint32_
 int board_mmio(struct board *b, unsigned vcpu, uint64_t gpa, unsigned size, bool write,
 	       uint32_t *val)
 {
-	struct lapic *l;
+	struct vlapic *l;
 
 	if (vcpu >= b->ncpus)
 		return -EINVAL;
 	l = &b->lapic[vcpu];
-	if (lapic_mode(l) == LAPIC_XAPIC && gpa - lapic_mmio_base(l) < ENV_PAGE_SIZE)
-		return lapic_mmio(l, gpa - lapic_mmio_base(l), size, write, val,
+	if (vlapic_mode(l) == VLAPIC_XAPIC && gpa - vlapic_mmio_base(l) < ENV_PAGE_SIZE)
+		return vlapic_mmio(l, gpa - vlapic_mmio_base(l), size, write, val,
 				  vclock_now(&b->clock));
-	if (gpa - IOAPIC_DEFAULT_BASE < ENV_PAGE_SIZE)
-		return ioapic_mmio(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, write, val);
+	if (gpa - VIOAPIC_DEFAULT_BASE < ENV_PAGE_SIZE)
+		return vioapic_mmio(&b->ioapic, gpa - VIOAPIC_DEFAULT_BASE, size, write, val);
 	return -ENOENT;
 }
 
@@ -250,52 +250,52 @@ int board_rdmsr(struct board *b, unsigned vcpu, uint32_t msr, uint64_t *val)
 {
 	if (vcpu >= b->ncpus)
 		return -EINVAL;
-	return lapic_rdmsr(&b->lapic[vcpu], msr, val, vclock_now(&b->clock));
+	return vlapic_rdmsr(&b->lapic[vcpu], msr, val, vclock_now(&b->clock));
 }
 
 int board_wrmsr(struct board *b, unsigned vcpu, uint32_t msr, uint64_t val)
 {
 	if (vcpu >= b->ncpus)
 		return -EINVAL;
-	return lapic_wrmsr(&b->lapic[vcpu], msr, val, vclock_now(&b->clock));
+	return vlapic_wrmsr(&b->lapic[vcpu], msr, val, vclock_now(&b->clock));
 }
 
 /* ---------------------------------------------------------- injection */
 
-static bool extint_ready(struct board *b, struct lapic *l)
+static bool extint_ready(struct board *b, struct vlapic *l)
 {
 	/* Only the BSP's LINT0 is wired to the PIC; an IOAPIC ExtINT message
 	 * also fetches the vector from the PIC (82093AA 3.2.4, ExtINT). */
-	return lapic_extint_pending(l) && pic_int_pending(&b->pic);
+	return vlapic_extint_pending(l) && vpic_int_pending(&b->pic);
 }
 
 int board_pending_vector(struct board *b, unsigned vcpu)
 {
-	struct lapic *l;
+	struct vlapic *l;
 
 	if (vcpu >= b->ncpus)
 		return -1;
 	l = &b->lapic[vcpu];
 	if (extint_ready(b, l))
-		return pic_peek_vector(&b->pic);
-	return lapic_pending_vector(l);
+		return vpic_peek_vector(&b->pic);
+	return vlapic_pending_vector(l);
 }
 
 int board_ack(struct board *b, unsigned vcpu)
 {
-	struct lapic *l;
+	struct vlapic *l;
 	int v;
 
 	if (vcpu >= b->ncpus)
 		return -1;
 	l = &b->lapic[vcpu];
 	if (extint_ready(b, l)) {
-		lapic_extint_ack(l);
-		return pic_intack(&b->pic);
+		vlapic_extint_ack(l);
+		return vpic_intack(&b->pic);
 	}
-	v = lapic_pending_vector(l);
+	v = vlapic_pending_vector(l);
 	if (v >= 0)
-		lapic_ack(l, (uint8_t)v);
+		vlapic_ack(l, (uint8_t)v);
 	return v;
 }
 
@@ -312,7 +312,7 @@ bool board_take_nmi(struct board *b, unsigned vcpu)
 
 unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector)
 {
-	struct lapic *l;
+	struct vlapic *l;
 	unsigned ev = 0;
 
 	if (vcpu >= b->ncpus)
@@ -331,7 +331,7 @@ unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector)
 void board_vcpu_init(struct board *b, unsigned vcpu)
 {
 	if (vcpu < b->ncpus)
-		lapic_init_reset(&b->lapic[vcpu]);
+		vlapic_init_reset(&b->lapic[vcpu]);
 }
 
 /* ---------------------------------------------------------- time, host */
@@ -340,33 +340,33 @@ void board_tick(struct board *b)
 {
 	uint64_t now = vclock_now(&b->clock);
 
-	pit_tick(&b->pit, now);
-	rtc_tick(&b->rtc, now);
-	acpi_pm_tick(&b->pm, now);
+	vpit_tick(&b->pit, now);
+	vrtc_tick(&b->rtc, now);
+	vacpi_pm_tick(&b->pm, now);
 	for (unsigned i = 0; i < b->ncpus; i++)
-		lapic_tick(&b->lapic[i], now);
+		vlapic_tick(&b->lapic[i], now);
 }
 
 uint64_t board_next_event_ns(struct board *b)
 {
 	uint64_t now = vclock_now(&b->clock), t;
 
-	t = pit_next_event_ns(&b->pit, now);
-	t = vdev_min_deadline(t, rtc_next_event_ns(&b->rtc, now));
-	t = vdev_min_deadline(t, acpi_pm_next_event_ns(&b->pm, now));
+	t = vpit_next_event_ns(&b->pit, now);
+	t = vdev_min_deadline(t, vrtc_next_event_ns(&b->rtc, now));
+	t = vdev_min_deadline(t, vacpi_pm_next_event_ns(&b->pm, now));
 	for (unsigned i = 0; i < b->ncpus; i++)
-		t = vdev_min_deadline(t, lapic_next_event_ns(&b->lapic[i], now));
+		t = vdev_min_deadline(t, vlapic_next_event_ns(&b->lapic[i], now));
 	return t;
 }
 
 unsigned board_flush_console(struct board *b, unsigned max_lines)
 {
-	return uart_flush_lines(&b->com1, max_lines);
+	return vuart_flush_lines(&b->com1, max_lines);
 }
 
 size_t board_console_input(struct board *b, const uint8_t *buf, size_t n)
 {
-	return uart_rx_push(&b->com1, buf, n);
+	return vuart_rx_push(&b->com1, buf, n);
 }
 
 unsigned board_take_requests(struct board *b, uint32_t *exit_status)
@@ -381,5 +381,5 @@ unsigned board_take_requests(struct board *b, uint32_t *exit_status)
 
 void board_power_button(struct board *b)
 {
-	acpi_pm_power_button(&b->pm);
+	vacpi_pm_power_button(&b->pm);
 }

@@ -31,8 +31,8 @@ struct board_config {
 	uint64_t ram_below_4g, ram_above_4g;
 	uint64_t epoch_sec;       /* RTC time at guest time 0 */
 	uint64_t tsc_hz;          /* guest TSC frequency (TSC-deadline timer) */
-	uint64_t lapic_timer_hz;  /* LAPIC timer input clock */
-	uart_sink_fn console;     /* COM1 output lines */
+	uint64_t vlapic_timer_hz;  /* LAPIC timer input clock */
+	vuart_sink_fn console;     /* COM1 output lines */
 	void *console_ctx;
 	struct vclock clock;
 };
@@ -40,16 +40,16 @@ struct board_config {
 struct board {
 	unsigned ncpus;
 	struct vclock clock;
-	struct uart16550 com1;
-	struct pic_pair pic;
-	struct pit8254 pit;
-	struct rtc rtc;
-	struct ioapic ioapic;
-	struct lapic lapic[BOARD_MAX_VCPUS];
-	struct pci_host pci;
+	struct vuart com1;
+	struct vpic_pair pic;
+	struct vpit pit;
+	struct vrtc rtc;
+	struct vioapic ioapic;
+	struct vlapic lapic[BOARD_MAX_VCPUS];
+	struct vpci_host pci;
 	struct pc_reset reset;
-	struct fw_cfg fw_cfg;
-	struct acpi_pm pm;
+	struct vfw_cfg fw_cfg;
+	struct vacpi_pm pm;
 	struct vdev_requests req;
 	uint64_t unhandled_pio, rejected_pio;
 };

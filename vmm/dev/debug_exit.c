@@ -6,10 +6,10 @@
  */
 #include "vmm/dev/fw_cfg.h"
 
-int debug_exit_pio(struct vdev_requests *req, uint16_t port, unsigned size, bool write,
+int vdebug_exit_pio(struct vdev_requests *req, uint16_t port, unsigned size, bool write,
 		   uint32_t *val)
 {
-	if (port != DEBUG_EXIT_PORT || !vdev_size_ok(size))
+	if (port != VDEBUG_EXIT_PORT || !vdev_size_ok(size))
 		return -EINVAL;
 	if (!write) {
 		*val = vdev_size_mask(size);

@@ -13,9 +13,9 @@
  */
 #include "vmm/dev/fw_cfg.h"
 
-#define FW_CFG_DIR_ENTRY 64 /* 4 + 2 + 2 + 56 */
+#define VFW_CFG_DIR_ENTRY 64 /* 4 + 2 + 2 + 56 */
 
-void fw_cfg_init(struct fw_cfg *f, uint64_t ram_size, uint16_t ncpus, uint16_t max_cpus)
+void vfw_cfg_init(struct vfw_cfg *f, uint64_t ram_size, uint16_t ncpus, uint16_t max_cpus)
 {
 	memset(f, 0, sizeof(*f));
 	f->ram_size = ram_size;
@@ -23,21 +23,21 @@ void fw_cfg_init(struct fw_cfg *f, uint64_t ram_size, uint16_t ncpus, uint16_t m
 	f->max_cpus = max_cpus;
 }
 
-int fw_cfg_add_file(struct fw_cfg *f, const char *name, const void *data, uint32_t size)
+int vfw_cfg_add_file(struct vfw_cfg *f, const char *name, const void *data, uint32_t size)
 {
 	size_t len = strlen(name);
-	struct fw_cfg_file *e;
+	struct vfw_cfg_file *e;
 
-	if (len == 0 || len >= FW_CFG_NAME_LEN)
+	if (len == 0 || len >= VFW_CFG_NAME_LEN)
 		return -EINVAL;
-	if (f->nfiles >= FW_CFG_MAX_FILES)
+	if (f->nfiles >= VFW_CFG_MAX_FILES)
 		return -ENOSPC;
 	e = &f->files[f->nfiles];
 	memset(e->name, 0, sizeof(e->name));
 	memcpy(e->name, name, len);
 	e->data = data;
 	e->size = size;
-	return FW_CFG_FILE_FIRST + (int)f->nfiles++;
+	return VFW_CFG_FILE_FIRST + (int)f->nfiles++;
 }
 
 /* Byte `i` of a little-endian (be = false) or big-endian integer of n bytes. */
@@ -48,64 +48,64 @@ static uint8_t int_byte(uint64_t v, unsigned n, uint32_t i, bool be)
 	return (uint8_t)(v >> (8 * (be ? n - 1 - i : i)));
 }
 
-static uint8_t dir_byte(const struct fw_cfg *f, uint32_t off)
+static uint8_t dir_byte(const struct vfw_cfg *f, uint32_t off)
 {
-	const struct fw_cfg_file *e;
+	const struct vfw_cfg_file *e;
 	uint32_t idx, at;
 
 	if (off < 4)
 		return int_byte(f->nfiles, 4, off, true);
-	idx = (off - 4) / FW_CFG_DIR_ENTRY;
-	at = (off - 4) % FW_CFG_DIR_ENTRY;
+	idx = (off - 4) / VFW_CFG_DIR_ENTRY;
+	at = (off - 4) % VFW_CFG_DIR_ENTRY;
 	if (idx >= f->nfiles)
 		return 0;
 	e = &f->files[idx];
 	if (at < 4)
 		return int_byte(e->size, 4, at, true);
 	if (at < 6)
-		return int_byte(FW_CFG_FILE_FIRST + idx, 2, at - 4, true);
+		return int_byte(VFW_CFG_FILE_FIRST + idx, 2, at - 4, true);
 	if (at < 8)
 		return 0;
 	return (uint8_t)e->name[at - 8];
 }
 
-static uint8_t item_byte(const struct fw_cfg *f, uint16_t key, uint32_t off)
+static uint8_t item_byte(const struct vfw_cfg *f, uint16_t key, uint32_t off)
 {
 	static const char sig[4] = { 'Q', 'E', 'M', 'U' };
 	unsigned idx;
 
 	switch (key) {
-	case FW_CFG_SIGNATURE:
+	case VFW_CFG_SIGNATURE:
 		return off < 4 ? (uint8_t)sig[off] : 0;
-	case FW_CFG_ID:
+	case VFW_CFG_ID:
 		return int_byte(1, 4, off, false); /* traditional interface only */
-	case FW_CFG_RAM_SIZE:
+	case VFW_CFG_RAM_SIZE:
 		return int_byte(f->ram_size, 8, off, false);
-	case FW_CFG_NB_CPUS:
+	case VFW_CFG_NB_CPUS:
 		return int_byte(f->ncpus, 2, off, false);
-	case FW_CFG_MAX_CPUS:
+	case VFW_CFG_MAX_CPUS:
 		return int_byte(f->max_cpus, 2, off, false);
-	case FW_CFG_FILE_DIR:
+	case VFW_CFG_FILE_DIR:
 		return dir_byte(f, off);
 	}
-	if (key < FW_CFG_FILE_FIRST)
+	if (key < VFW_CFG_FILE_FIRST)
 		return 0;
-	idx = key - FW_CFG_FILE_FIRST;
+	idx = key - VFW_CFG_FILE_FIRST;
 	if (idx >= f->nfiles || off >= f->files[idx].size)
 		return 0;
 	return f->files[idx].data[off];
 }
 
-int fw_cfg_pio(struct fw_cfg *f, uint16_t port, unsigned size, bool write, uint32_t *val)
+int vfw_cfg_pio(struct vfw_cfg *f, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
-	if (port == FW_CFG_PORT_SEL) {
+	if (port == VFW_CFG_PORT_SEL) {
 		if (size != 2 || !write)
 			return -EINVAL;
 		f->selector = (uint16_t)*val;
 		f->offset = 0;
 		return 0;
 	}
-	if (port != FW_CFG_PORT_DATA || size != 1)
+	if (port != VFW_CFG_PORT_DATA || size != 1)
 		return -EINVAL;
 	if (write)
 		return 0; /* ignored */

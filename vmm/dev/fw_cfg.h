@@ -8,44 +8,44 @@
 
 #include "vmm/dev/vdev.h"
 
-#define FW_CFG_PORT_SEL 0x510
-#define FW_CFG_PORT_DATA 0x511
-#define FW_CFG_MAX_FILES 16
-#define FW_CFG_NAME_LEN 56
+#define VFW_CFG_PORT_SEL 0x510
+#define VFW_CFG_PORT_DATA 0x511
+#define VFW_CFG_MAX_FILES 16
+#define VFW_CFG_NAME_LEN 56
 
 /* Item keys (QEMU's fw_cfg key list). */
-#define FW_CFG_SIGNATURE 0x0000
-#define FW_CFG_ID 0x0001
-#define FW_CFG_RAM_SIZE 0x0003
-#define FW_CFG_NB_CPUS 0x0005
-#define FW_CFG_MAX_CPUS 0x000f
-#define FW_CFG_FILE_DIR 0x0019
-#define FW_CFG_FILE_FIRST 0x0020
+#define VFW_CFG_SIGNATURE 0x0000
+#define VFW_CFG_ID 0x0001
+#define VFW_CFG_RAM_SIZE 0x0003
+#define VFW_CFG_NB_CPUS 0x0005
+#define VFW_CFG_MAX_CPUS 0x000f
+#define VFW_CFG_FILE_DIR 0x0019
+#define VFW_CFG_FILE_FIRST 0x0020
 
-struct fw_cfg_file {
-	char name[FW_CFG_NAME_LEN];
+struct vfw_cfg_file {
+	char name[VFW_CFG_NAME_LEN];
 	const uint8_t *data; /* owned by the caller, must outlive the device */
 	uint32_t size;
 };
 
-struct fw_cfg {
+struct vfw_cfg {
 	uint16_t selector;
 	uint32_t offset;
 	uint64_t ram_size;
 	uint16_t ncpus, max_cpus;
 	unsigned nfiles;
-	struct fw_cfg_file files[FW_CFG_MAX_FILES];
+	struct vfw_cfg_file files[VFW_CFG_MAX_FILES];
 };
 
-void fw_cfg_init(struct fw_cfg *f, uint64_t ram_size, uint16_t ncpus, uint16_t max_cpus);
+void vfw_cfg_init(struct vfw_cfg *f, uint64_t ram_size, uint16_t ncpus, uint16_t max_cpus);
 /* Adds a named blob; returns its key, -EINVAL for a bad name, -ENOSPC if full. */
-int fw_cfg_add_file(struct fw_cfg *f, const char *name, const void *data, uint32_t size);
+int vfw_cfg_add_file(struct vfw_cfg *f, const char *name, const void *data, uint32_t size);
 /* 0x510: 16-bit selector writes; 0x511: 8-bit data reads (writes ignored). */
-int fw_cfg_pio(struct fw_cfg *f, uint16_t port, unsigned size, bool write, uint32_t *val);
+int vfw_cfg_pio(struct vfw_cfg *f, uint16_t port, unsigned size, bool write, uint32_t *val);
 
 /* isa-debug-exit: a write of V requests a VM stop with status (V << 1) | 1. */
-#define DEBUG_EXIT_PORT 0xf4
-int debug_exit_pio(struct vdev_requests *req, uint16_t port, unsigned size, bool write,
+#define VDEBUG_EXIT_PORT 0xf4
+int vdebug_exit_pio(struct vdev_requests *req, uint16_t port, unsigned size, bool write,
 		   uint32_t *val);
 
 #endif

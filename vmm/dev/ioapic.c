@@ -14,8 +14,8 @@
  */
 #include "vmm/dev/ioapic.h"
 
-#define IOAPIC_IOREGSEL 0x00
-#define IOAPIC_IOWIN 0x10
+#define VIOAPIC_IOREGSEL 0x00
+#define VIOAPIC_IOWIN 0x10
 
 #define REG_ID 0x00
 #define REG_VER 0x01
@@ -36,18 +36,18 @@
 			 RTE_LEVEL | RTE_MASK)
 
 /* 3.2.2: version 0x11, maximum redirection entry 23 in bits 23:16. */
-#define IOAPIC_VERSION (0x11u | (uint32_t)(IOAPIC_PINS - 1) << 16)
+#define VIOAPIC_VERSION (0x11u | (uint32_t)(VIOAPIC_PINS - 1) << 16)
 
-static void send(struct ioapic *io, unsigned pin)
+static void send(struct vioapic *io, unsigned pin)
 {
 	uint64_t e = io->redir[pin];
-	struct apic_msg m = {
+	struct vapic_msg m = {
 		.vector = (uint8_t)(e & RTE_VECTOR),
 		.delivery = (uint8_t)((e >> RTE_DM_SHIFT) & 7),
 		.logical = e & RTE_LOGICAL,
 		.level = e & RTE_LEVEL,
 		.assert = true,
-		.shorthand = APIC_SH_NONE,
+		.shorthand = VAPIC_SH_NONE,
 		.dest = (uint32_t)(e >> RTE_DEST_SHIFT),
 	};
 
@@ -57,7 +57,7 @@ static void send(struct ioapic *io, unsigned pin)
 }
 
 /* A level pin that is asserted, unmasked and not awaiting EOI fires. */
-static void service_level(struct ioapic *io, unsigned pin)
+static void service_level(struct vioapic *io, unsigned pin)
 {
 	uint64_t *e = &io->redir[pin];
 
@@ -69,22 +69,22 @@ static void service_level(struct ioapic *io, unsigned pin)
 	send(io, pin);
 }
 
-void ioapic_init(struct ioapic *io, uint8_t id, ioapic_deliver_fn deliver, void *ctx)
+void vioapic_init(struct vioapic *io, uint8_t id, vioapic_deliver_fn deliver, void *ctx)
 {
 	memset(io, 0, sizeof(*io));
 	io->id = id & 0x0f;
 	io->deliver = deliver;
 	io->ctx = ctx;
-	for (unsigned i = 0; i < IOAPIC_PINS; i++)
+	for (unsigned i = 0; i < VIOAPIC_PINS; i++)
 		io->redir[i] = RTE_MASK; /* 3.2.4: masked after reset */
 }
 
-void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
+void vioapic_set_irq(struct vioapic *io, unsigned pin, bool level)
 {
 	uint32_t bit;
 	bool rising;
 
-	if (pin >= IOAPIC_PINS)
+	if (pin >= VIOAPIC_PINS)
 		return;
 	bit = 1u << pin;
 	rising = level && !(io->lines & bit);
@@ -98,7 +98,7 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
 		send(io, pin);
 }
 
-static uint32_t read_reg(const struct ioapic *io, uint8_t reg)
+static uint32_t read_reg(const struct vioapic *io, uint8_t reg)
 {
 	unsigned pin;
 
@@ -107,15 +107,15 @@ static uint32_t read_reg(const struct ioapic *io, uint8_t reg)
 	case REG_ARB: /* the arbitration ID is loaded from the APIC ID */
 		return (uint32_t)io->id << 24;
 	case REG_VER:
-		return IOAPIC_VERSION;
+		return VIOAPIC_VERSION;
 	}
-	if (reg < REG_REDIR || reg >= REG_REDIR + 2 * IOAPIC_PINS)
+	if (reg < REG_REDIR || reg >= REG_REDIR + 2 * VIOAPIC_PINS)
 		return 0; /* unimplemented registers read as zero */
 	pin = (reg - REG_REDIR) / 2;
 	return (reg & 1) ? (uint32_t)(io->redir[pin] >> 32) : (uint32_t)io->redir[pin];
 }
 
-static void write_reg(struct ioapic *io, uint8_t reg, uint32_t v)
+static void write_reg(struct vioapic *io, uint8_t reg, uint32_t v)
 {
 	unsigned pin;
 	uint64_t *e;
@@ -124,7 +124,7 @@ static void write_reg(struct ioapic *io, uint8_t reg, uint32_t v)
 		io->id = (v >> 24) & 0x0f;
 		return;
 	}
-	if (reg < REG_REDIR || reg >= REG_REDIR + 2 * IOAPIC_PINS)
+	if (reg < REG_REDIR || reg >= REG_REDIR + 2 * VIOAPIC_PINS)
 		return; /* read-only or unimplemented */
 	pin = (reg - REG_REDIR) / 2;
 	e = &io->redir[pin];
@@ -140,18 +140,18 @@ static void write_reg(struct ioapic *io, uint8_t reg, uint32_t v)
 	service_level(io, pin);      /* unmasking an asserted level pin fires */
 }
 
-int ioapic_mmio(struct ioapic *io, uint64_t offset, unsigned size, bool write, uint32_t *val)
+int vioapic_mmio(struct vioapic *io, uint64_t offset, unsigned size, bool write, uint32_t *val)
 {
 	if (size != 4)
 		return -EINVAL;
 	switch (offset) {
-	case IOAPIC_IOREGSEL:
+	case VIOAPIC_IOREGSEL:
 		if (write)
 			io->ioregsel = (uint8_t)*val;
 		else
 			*val = io->ioregsel;
 		return 0;
-	case IOAPIC_IOWIN:
+	case VIOAPIC_IOWIN:
 		if (write)
 			write_reg(io, io->ioregsel, *val);
 		else
@@ -164,9 +164,9 @@ int ioapic_mmio(struct ioapic *io, uint64_t offset, unsigned size, bool write, u
 	}
 }
 
-void ioapic_eoi(struct ioapic *io, uint8_t vector)
+void vioapic_eoi(struct vioapic *io, uint8_t vector)
 {
-	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
+	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 		uint64_t *e = &io->redir[pin];
 
 		if ((*e & RTE_VECTOR) != vector || !(*e & RTE_REMOTE_IRR))

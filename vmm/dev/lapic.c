@@ -41,7 +41,7 @@
 #define R_SELF_IPI 0x3f0
 
 /* Version 0x14, six LVT entries (max LVT 5), no directed EOI (10.4.8). */
-#define LAPIC_VERSION 0x00050014u
+#define VLAPIC_VERSION 0x00050014u
 
 #define LVT_MASKED (1u << 16)
 #define LVT_LEVEL (1u << 15)
@@ -58,13 +58,13 @@
 #define ESR_RECV_ILLEGAL (1u << 6)
 
 /* Writable bits per LVT (figure 10-8). */
-static const uint32_t lvt_writable[LVT_COUNT] = {
-	[LVT_TIMER] = 0x000700ff,
-	[LVT_THERMAL] = 0x000107ff,
-	[LVT_PERF] = 0x000107ff,
-	[LVT_LINT0] = 0x0001a7ff,
-	[LVT_LINT1] = 0x0001a7ff,
-	[LVT_ERROR] = 0x000100ff,
+static const uint32_t lvt_writable[VLAPIC_LVT_COUNT] = {
+	[VLAPIC_LVT_TIMER] = 0x000700ff,
+	[VLAPIC_LVT_THERMAL] = 0x000107ff,
+	[VLAPIC_LVT_PERF] = 0x000107ff,
+	[VLAPIC_LVT_LINT0] = 0x0001a7ff,
+	[VLAPIC_LVT_LINT1] = 0x0001a7ff,
+	[VLAPIC_LVT_ERROR] = 0x000100ff,
 };
 
 /* ---------------------------------------------------------- bitmaps */
@@ -94,30 +94,30 @@ static int highest(const uint32_t *map)
 
 /* ---------------------------------------------------------- state */
 
-enum lapic_mode lapic_mode(const struct lapic *l)
+enum vlapic_mode vlapic_mode(const struct vlapic *l)
 {
-	if (!(l->apic_base & APIC_BASE_EN))
-		return LAPIC_DISABLED;
-	return (l->apic_base & APIC_BASE_EXTD) ? LAPIC_X2APIC : LAPIC_XAPIC;
+	if (!(l->apic_base & VLAPIC_BASE_EN))
+		return VLAPIC_DISABLED;
+	return (l->apic_base & VLAPIC_BASE_EXTD) ? VLAPIC_X2APIC : VLAPIC_XAPIC;
 }
 
-uint64_t lapic_mmio_base(const struct lapic *l)
+uint64_t vlapic_mmio_base(const struct vlapic *l)
 {
 	return l->apic_base & ~0xfffull & ((1ull << l->phys_bits) - 1);
 }
 
-static bool x2(const struct lapic *l)
+static bool x2(const struct vlapic *l)
 {
-	return lapic_mode(l) == LAPIC_X2APIC;
+	return vlapic_mode(l) == VLAPIC_X2APIC;
 }
 
-static bool sw_enabled(const struct lapic *l)
+static bool sw_enabled(const struct vlapic *l)
 {
 	return l->svr & SVR_ENABLE;
 }
 
 /* Register state after RESET or INIT (10.4.7.1), keeping the APIC ID. */
-static void reset_regs(struct lapic *l)
+static void reset_regs(struct vlapic *l)
 {
 	memset(l->irr, 0, sizeof(l->irr));
 	memset(l->isr, 0, sizeof(l->isr));
@@ -125,7 +125,7 @@ static void reset_regs(struct lapic *l)
 	l->tpr = l->ldr = l->esr = l->esr_pending = l->icr_lo = l->icr_hi = 0;
 	l->dfr = 0xffffffffu;
 	l->svr = 0xff;
-	for (unsigned i = 0; i < LVT_COUNT; i++)
+	for (unsigned i = 0; i < VLAPIC_LVT_COUNT; i++)
 		l->lvt[i] = LVT_MASKED;
 	l->tmict = l->tdcr = 0;
 	l->timer_fired = 0;
@@ -134,13 +134,13 @@ static void reset_regs(struct lapic *l)
 	l->nmi_pending = l->init_pending = l->sipi_pending = l->extint_msg = false;
 }
 
-void lapic_init(struct lapic *l, uint32_t apic_id, bool bsp, uint64_t timer_hz,
-		uint64_t tsc_hz, lapic_ipi_fn ipi, lapic_eoi_fn eoi, void *ctx)
+void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t timer_hz,
+		uint64_t tsc_hz, vlapic_ipi_fn ipi, vlapic_eoi_fn eoi, void *ctx)
 {
 	memset(l, 0, sizeof(*l));
 	l->apic_id = apic_id;
 	l->phys_bits = 36;
-	l->apic_base = LAPIC_DEFAULT_BASE | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0);
+	l->apic_base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN | (bsp ? VLAPIC_BASE_BSP : 0);
 	l->timer_hz = timer_hz ? timer_hz : VDEV_NS_PER_SEC;
 	l->tsc_hz = tsc_hz ? tsc_hz : VDEV_NS_PER_SEC;
 	l->ipi = ipi;
@@ -149,23 +149,23 @@ void lapic_init(struct lapic *l, uint32_t apic_id, bool bsp, uint64_t timer_hz,
 	reset_regs(l);
 }
 
-void lapic_init_reset(struct lapic *l)
+void vlapic_init_reset(struct vlapic *l)
 {
 	uint32_t id_reg = l->id_reg;
 
 	reset_regs(l);
 	l->id_reg = id_reg; /* INIT keeps the APIC ID (10.4.7.3) */
-	if (lapic_mode(l) == LAPIC_X2APIC)
+	if (vlapic_mode(l) == VLAPIC_X2APIC)
 		l->ldr = ((l->apic_id >> 4) << 16) | (1u << (l->apic_id & 0xf));
 }
 
-void lapic_virtual_wire(struct lapic *l)
+void vlapic_virtual_wire(struct vlapic *l)
 {
-	l->lvt[LVT_LINT0] = APIC_DM_EXTINT << 8;
-	l->lvt[LVT_LINT1] = APIC_DM_NMI << 8;
+	l->lvt[VLAPIC_LVT_LINT0] = VAPIC_DM_EXTINT << 8;
+	l->lvt[VLAPIC_LVT_LINT1] = VAPIC_DM_NMI << 8;
 }
 
-uint8_t lapic_ppr(const struct lapic *l)
+uint8_t vlapic_ppr(const struct vlapic *l)
 {
 	int isrv = highest(l->isr);
 	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
@@ -177,21 +177,21 @@ uint8_t lapic_ppr(const struct lapic *l)
 
 /* ---------------------------------------------------------- delivery */
 
-static void accept_fixed(struct lapic *l, uint8_t vector, bool level);
+static void accept_fixed(struct vlapic *l, uint8_t vector, bool level);
 
 /* 10.5.3: a new error sets ESR (at the next ESR write) and the error LVT. */
-static void signal_error(struct lapic *l, uint32_t bits)
+static void signal_error(struct vlapic *l, uint32_t bits)
 {
 	bool fresh = !(l->esr_pending & bits);
 
 	l->esr_pending |= bits;
-	if (fresh && !(l->lvt[LVT_ERROR] & LVT_MASKED))
-		accept_fixed(l, (uint8_t)l->lvt[LVT_ERROR], false);
+	if (fresh && !(l->lvt[VLAPIC_LVT_ERROR] & LVT_MASKED))
+		accept_fixed(l, (uint8_t)l->lvt[VLAPIC_LVT_ERROR], false);
 }
 
-static void accept_fixed(struct lapic *l, uint8_t vector, bool level)
+static void accept_fixed(struct vlapic *l, uint8_t vector, bool level)
 {
-	if (!sw_enabled(l) || lapic_mode(l) == LAPIC_DISABLED)
+	if (!sw_enabled(l) || vlapic_mode(l) == VLAPIC_DISABLED)
 		return; /* 10.4.7.2: fixed interrupts are not accepted */
 	if (vector < 16) {
 		signal_error(l, ESR_RECV_ILLEGAL);
@@ -204,26 +204,26 @@ static void accept_fixed(struct lapic *l, uint8_t vector, bool level)
 		bit_clear(l->tmr, vector);
 }
 
-void lapic_accept(struct lapic *l, const struct apic_msg *m)
+void vlapic_accept(struct vlapic *l, const struct vapic_msg *m)
 {
 	switch (m->delivery) {
-	case APIC_DM_FIXED:
-	case APIC_DM_LOWEST:
+	case VAPIC_DM_FIXED:
+	case VAPIC_DM_LOWEST:
 		accept_fixed(l, m->vector, m->level);
 		break;
-	case APIC_DM_NMI:
+	case VAPIC_DM_NMI:
 		l->nmi_pending = true;
 		break;
-	case APIC_DM_INIT:
+	case VAPIC_DM_INIT:
 		if (m->level && !m->assert)
 			break; /* INIT level de-assert: no effect (10.6.1) */
 		l->init_pending = true;
 		break;
-	case APIC_DM_SIPI:
+	case VAPIC_DM_SIPI:
 		l->sipi_pending = true;
 		l->sipi_vector = m->vector;
 		break;
-	case APIC_DM_EXTINT:
+	case VAPIC_DM_EXTINT:
 		l->extint_msg = true;
 		break;
 	default: /* SMI: not supported (documented) */
@@ -231,7 +231,7 @@ void lapic_accept(struct lapic *l, const struct apic_msg *m)
 	}
 }
 
-bool lapic_match_dest(const struct lapic *l, uint32_t dest, bool logical)
+bool vlapic_match_dest(const struct vlapic *l, uint32_t dest, bool logical)
 {
 	uint32_t ldr8;
 
@@ -255,7 +255,7 @@ bool lapic_match_dest(const struct lapic *l, uint32_t dest, bool logical)
 	return (dest >> 4) == (ldr8 >> 4) && (dest & ldr8 & 0xf);
 }
 
-void lapic_set_lint(struct lapic *l, unsigned n, bool level)
+void vlapic_set_lint(struct vlapic *l, unsigned n, bool level)
 {
 	uint32_t lvt;
 	bool rising;
@@ -264,51 +264,51 @@ void lapic_set_lint(struct lapic *l, unsigned n, bool level)
 		return;
 	rising = level && !l->lint_level[n];
 	l->lint_level[n] = level;
-	if (lapic_mode(l) == LAPIC_DISABLED) {
+	if (vlapic_mode(l) == VLAPIC_DISABLED) {
 		/* 10.4.3: a disabled APIC passes LINT1 as NMI (LINT0 = INTR). */
 		if (n == 1 && rising)
 			l->nmi_pending = true;
 		return;
 	}
-	lvt = l->lvt[LVT_LINT0 + n];
+	lvt = l->lvt[VLAPIC_LVT_LINT0 + n];
 	if (lvt & LVT_MASKED)
 		return;
 	switch (LVT_DM(lvt)) {
-	case APIC_DM_FIXED:
+	case VAPIC_DM_FIXED:
 		if (lvt & LVT_LEVEL) {
 			if (level && !(lvt & LVT_REMOTE_IRR)) {
-				l->lvt[LVT_LINT0 + n] |= LVT_REMOTE_IRR;
+				l->lvt[VLAPIC_LVT_LINT0 + n] |= LVT_REMOTE_IRR;
 				accept_fixed(l, (uint8_t)lvt, true);
 			}
 		} else if (rising) {
 			accept_fixed(l, (uint8_t)lvt, false);
 		}
 		break;
-	case APIC_DM_NMI:
+	case VAPIC_DM_NMI:
 		if (rising)
 			l->nmi_pending = true;
 		break;
-	case APIC_DM_INIT:
+	case VAPIC_DM_INIT:
 		if (rising)
 			l->init_pending = true;
 		break;
-	default: /* ExtINT is level-sampled in lapic_extint_pending */
+	default: /* ExtINT is level-sampled in vlapic_extint_pending */
 		break;
 	}
 }
 
-int lapic_pending_vector(const struct lapic *l)
+int vlapic_pending_vector(const struct vlapic *l)
 {
 	int v = highest(l->irr);
 
-	if (v < 0 || !sw_enabled(l) || lapic_mode(l) == LAPIC_DISABLED)
+	if (v < 0 || !sw_enabled(l) || vlapic_mode(l) == VLAPIC_DISABLED)
 		return -1;
-	if (((unsigned)v & 0xf0) <= (lapic_ppr(l) & 0xf0u))
+	if (((unsigned)v & 0xf0) <= (vlapic_ppr(l) & 0xf0u))
 		return -1;
 	return v;
 }
 
-void lapic_ack(struct lapic *l, uint8_t vector)
+void vlapic_ack(struct vlapic *l, uint8_t vector)
 {
 	bit_clear(l->irr, vector);
 	bit_set(l->isr, vector);
@@ -316,24 +316,24 @@ void lapic_ack(struct lapic *l, uint8_t vector)
 
 /* LINT0 in ExtINT mode is the PIC's INTR (virtual wire, MP spec 3.6.2.2);
  * the software-enable bit is not consulted, as on KVM. */
-bool lapic_extint_pending(const struct lapic *l)
+bool vlapic_extint_pending(const struct vlapic *l)
 {
-	uint32_t lvt = l->lvt[LVT_LINT0];
+	uint32_t lvt = l->lvt[VLAPIC_LVT_LINT0];
 
-	if (lapic_mode(l) == LAPIC_DISABLED)
+	if (vlapic_mode(l) == VLAPIC_DISABLED)
 		return l->lint_level[0];
 	if (l->extint_msg)
 		return true;
-	return !(lvt & LVT_MASKED) && LVT_DM(lvt) == APIC_DM_EXTINT && l->lint_level[0];
+	return !(lvt & LVT_MASKED) && LVT_DM(lvt) == VAPIC_DM_EXTINT && l->lint_level[0];
 }
 
-void lapic_extint_ack(struct lapic *l)
+void vlapic_extint_ack(struct vlapic *l)
 {
 	l->extint_msg = false;
 }
 
 /* 10.8.5: EOI clears the highest ISR bit; level vectors go to the IOAPIC. */
-static void do_eoi(struct lapic *l)
+static void do_eoi(struct vlapic *l)
 {
 	int v = highest(l->isr);
 
@@ -341,10 +341,10 @@ static void do_eoi(struct lapic *l)
 		return;
 	bit_clear(l->isr, (unsigned)v);
 	for (unsigned n = 0; n < 2; n++) {
-		uint32_t *lvt = &l->lvt[LVT_LINT0 + n];
+		uint32_t *lvt = &l->lvt[VLAPIC_LVT_LINT0 + n];
 		if ((*lvt & 0xff) == (uint32_t)v && (*lvt & LVT_REMOTE_IRR)) {
 			*lvt &= ~LVT_REMOTE_IRR;
-			lapic_set_lint(l, n, l->lint_level[n]); /* still asserted? */
+			vlapic_set_lint(l, n, l->lint_level[n]); /* still asserted? */
 		}
 	}
 	if (bit_test(l->tmr, (unsigned)v) && l->eoi)
@@ -353,30 +353,30 @@ static void do_eoi(struct lapic *l)
 
 /* ---------------------------------------------------------- timer */
 
-static unsigned timer_divide(const struct lapic *l)
+static unsigned timer_divide(const struct vlapic *l)
 {
 	unsigned v = (l->tdcr & 3) | ((l->tdcr >> 1) & 4); /* bits 3, 1:0 (figure 10-10) */
 	return v == 7 ? 1 : 2u << v;
 }
 
-static uint64_t timer_counts(const struct lapic *l, uint64_t now)
+static uint64_t timer_counts(const struct vlapic *l, uint64_t now)
 {
 	if (now <= l->timer_start_ns)
 		return 0;
 	return vdev_muldiv(now - l->timer_start_ns, l->timer_hz, VDEV_NS_PER_SEC) / timer_divide(l);
 }
 
-static uint64_t guest_tsc(const struct lapic *l, uint64_t now)
+static uint64_t guest_tsc(const struct vlapic *l, uint64_t now)
 {
 	return vdev_muldiv(now, l->tsc_hz, VDEV_NS_PER_SEC) + l->tsc_offset;
 }
 
-static unsigned timer_mode(const struct lapic *l)
+static unsigned timer_mode(const struct vlapic *l)
 {
-	return TIMER_MODE(l->lvt[LVT_TIMER]);
+	return TIMER_MODE(l->lvt[VLAPIC_LVT_TIMER]);
 }
 
-static uint32_t timer_current(const struct lapic *l, uint64_t now)
+static uint32_t timer_current(const struct vlapic *l, uint64_t now)
 {
 	uint64_t c;
 
@@ -388,13 +388,13 @@ static uint32_t timer_current(const struct lapic *l, uint64_t now)
 	return c >= l->tmict ? 0 : (uint32_t)(l->tmict - c);
 }
 
-static void timer_fire(struct lapic *l)
+static void timer_fire(struct vlapic *l)
 {
-	if (!(l->lvt[LVT_TIMER] & LVT_MASKED))
-		accept_fixed(l, (uint8_t)l->lvt[LVT_TIMER], false);
+	if (!(l->lvt[VLAPIC_LVT_TIMER] & LVT_MASKED))
+		accept_fixed(l, (uint8_t)l->lvt[VLAPIC_LVT_TIMER], false);
 }
 
-void lapic_tick(struct lapic *l, uint64_t now_ns)
+void vlapic_tick(struct vlapic *l, uint64_t now_ns)
 {
 	uint64_t n;
 
@@ -416,7 +416,7 @@ void lapic_tick(struct lapic *l, uint64_t now_ns)
 	}
 }
 
-uint64_t lapic_next_event_ns(const struct lapic *l, uint64_t now_ns)
+uint64_t vlapic_next_event_ns(const struct vlapic *l, uint64_t now_ns)
 {
 	uint64_t tsc, k;
 
@@ -434,7 +434,7 @@ uint64_t lapic_next_event_ns(const struct lapic *l, uint64_t now_ns)
 	return l->timer_start_ns + vdev_muldiv_ceil(k, VDEV_NS_PER_SEC, l->timer_hz);
 }
 
-static void timer_start(struct lapic *l, uint32_t count, uint64_t now)
+static void timer_start(struct vlapic *l, uint32_t count, uint64_t now)
 {
 	l->tmict = count;
 	l->timer_start_ns = now;
@@ -442,7 +442,7 @@ static void timer_start(struct lapic *l, uint32_t count, uint64_t now)
 }
 
 /* A new divide keeps the counts elapsed so far (documented). */
-static void set_divide(struct lapic *l, uint32_t v, uint64_t now)
+static void set_divide(struct vlapic *l, uint32_t v, uint64_t now)
 {
 	uint64_t c = timer_counts(l, now);
 
@@ -454,9 +454,9 @@ static void set_divide(struct lapic *l, uint32_t v, uint64_t now)
 
 /* ---------------------------------------------------------- registers */
 
-static void send_icr(struct lapic *l)
+static void send_icr(struct vlapic *l)
 {
-	struct apic_msg m = {
+	struct vapic_msg m = {
 		.vector = (uint8_t)l->icr_lo,
 		.delivery = (uint8_t)LVT_DM(l->icr_lo),
 		.logical = l->icr_lo & (1u << 11),
@@ -466,7 +466,7 @@ static void send_icr(struct lapic *l)
 		.dest = x2(l) ? l->icr_hi : l->icr_hi >> 24,
 	};
 
-	if ((m.delivery == APIC_DM_FIXED || m.delivery == APIC_DM_LOWEST) && m.vector < 16) {
+	if ((m.delivery == VAPIC_DM_FIXED || m.delivery == VAPIC_DM_LOWEST) && m.vector < 16) {
 		signal_error(l, ESR_SEND_ILLEGAL); /* 10.5.3 */
 		return;
 	}
@@ -478,7 +478,7 @@ static void send_icr(struct lapic *l)
  * Register read at xAPIC offset `off`. Returns -EINVAL for registers that
  * do not exist in the current mode (x2APIC: #GP; xAPIC: the caller reads 0).
  */
-static int read_reg(struct lapic *l, unsigned off, uint64_t *val, uint64_t now)
+static int read_reg(struct vlapic *l, unsigned off, uint64_t *val, uint64_t now)
 {
 	bool x = x2(l);
 
@@ -487,7 +487,7 @@ static int read_reg(struct lapic *l, unsigned off, uint64_t *val, uint64_t now)
 		*val = x ? l->apic_id : l->id_reg;
 		return 0;
 	case R_VER:
-		*val = LAPIC_VERSION;
+		*val = VLAPIC_VERSION;
 		return 0;
 	case R_TPR:
 		*val = l->tpr;
@@ -499,7 +499,7 @@ static int read_reg(struct lapic *l, unsigned off, uint64_t *val, uint64_t now)
 		*val = 0;
 		return 0;
 	case R_PPR:
-		*val = lapic_ppr(l);
+		*val = vlapic_ppr(l);
 		return 0;
 	case R_LDR:
 		*val = l->ldr;
@@ -545,7 +545,7 @@ static int read_reg(struct lapic *l, unsigned off, uint64_t *val, uint64_t now)
 		*val = l->irr[(off - R_IRR) >> 4];
 		return 0;
 	}
-	if (off >= R_LVT0 && off < R_LVT0 + 0x10 * LVT_COUNT) {
+	if (off >= R_LVT0 && off < R_LVT0 + 0x10 * VLAPIC_LVT_COUNT) {
 		*val = l->lvt[(off - R_LVT0) >> 4];
 		return 0;
 	}
@@ -553,13 +553,13 @@ static int read_reg(struct lapic *l, unsigned off, uint64_t *val, uint64_t now)
 	return -EINVAL;
 }
 
-static void write_lvt(struct lapic *l, unsigned i, uint32_t v)
+static void write_lvt(struct vlapic *l, unsigned i, uint32_t v)
 {
 	uint32_t keep = l->lvt[i] & ~lvt_writable[i]; /* delivery status, remote IRR */
 
 	if (!sw_enabled(l))
 		v |= LVT_MASKED; /* 10.4.7.2 */
-	if (i == LVT_TIMER && TIMER_MODE(v) != timer_mode(l)) {
+	if (i == VLAPIC_LVT_TIMER && TIMER_MODE(v) != timer_mode(l)) {
 		l->tmict = 0; /* a mode change disarms the timer (10.5.4.1) */
 		l->tsc_deadline = 0;
 		l->timer_fired = 0;
@@ -568,7 +568,7 @@ static void write_lvt(struct lapic *l, unsigned i, uint32_t v)
 }
 
 /* Register write at xAPIC offset; -EINVAL = #GP in x2APIC mode. */
-static int write_reg(struct lapic *l, unsigned off, uint64_t v64, uint64_t now)
+static int write_reg(struct vlapic *l, unsigned off, uint64_t v64, uint64_t now)
 {
 	bool x = x2(l);
 	uint32_t v = (uint32_t)v64;
@@ -602,7 +602,7 @@ static int write_reg(struct lapic *l, unsigned off, uint64_t v64, uint64_t now)
 	case R_SVR:
 		l->svr = v & 0x3ff; /* vector, APIC enable, focus checking */
 		if (!sw_enabled(l))
-			for (unsigned i = 0; i < LVT_COUNT; i++)
+			for (unsigned i = 0; i < VLAPIC_LVT_COUNT; i++)
 				l->lvt[i] |= LVT_MASKED;
 		return 0;
 	case R_ESR:
@@ -638,21 +638,21 @@ static int write_reg(struct lapic *l, unsigned off, uint64_t v64, uint64_t now)
 		accept_fixed(l, (uint8_t)v, false);
 		return 0;
 	}
-	if (off >= R_LVT0 && off < R_LVT0 + 0x10 * LVT_COUNT) {
+	if (off >= R_LVT0 && off < R_LVT0 + 0x10 * VLAPIC_LVT_COUNT) {
 		write_lvt(l, (off - R_LVT0) >> 4, v);
 		return 0;
 	}
 	return -EINVAL; /* read-only or not implemented */
 }
 
-int lapic_mmio(struct lapic *l, uint64_t offset, unsigned size, bool write, uint32_t *val,
+int vlapic_mmio(struct vlapic *l, uint64_t offset, unsigned size, bool write, uint32_t *val,
 	       uint64_t now_ns)
 {
 	uint64_t v = 0;
 
 	if (size != 4 || (offset & 3) || offset >= 0x1000)
 		return -EINVAL; /* 10.4.1: 32-bit aligned accesses only */
-	if (lapic_mode(l) != LAPIC_XAPIC)
+	if (vlapic_mode(l) != VLAPIC_XAPIC)
 		return -EINVAL; /* the page is decoded only in xAPIC mode */
 	if (offset & 0xf) {
 		if (!write)
@@ -673,65 +673,65 @@ int lapic_mmio(struct lapic *l, uint64_t offset, unsigned size, bool write, uint
 }
 
 /* 10.12.5: IA32_APIC_BASE writes and the legal mode transitions. */
-static int write_apic_base(struct lapic *l, uint64_t v)
+static int write_apic_base(struct vlapic *l, uint64_t v)
 {
 	uint64_t reserved = ~(((1ull << l->phys_bits) - 1) & ~0xfffull) | 0x2ffull;
-	enum lapic_mode old = lapic_mode(l), new;
+	enum vlapic_mode old = vlapic_mode(l), new;
 
-	v = (v & ~APIC_BASE_BSP) | (l->apic_base & APIC_BASE_BSP); /* BSP: read-only */
-	if (v & reserved & ~(APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN))
+	v = (v & ~VLAPIC_BASE_BSP) | (l->apic_base & VLAPIC_BASE_BSP); /* BSP: read-only */
+	if (v & reserved & ~(VLAPIC_BASE_BSP | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN))
 		return -EINVAL;
-	if ((v & APIC_BASE_EXTD) && !(v & APIC_BASE_EN))
+	if ((v & VLAPIC_BASE_EXTD) && !(v & VLAPIC_BASE_EN))
 		return -EINVAL; /* invalid state */
-	new = !(v & APIC_BASE_EN) ? LAPIC_DISABLED :
-	      (v & APIC_BASE_EXTD) ? LAPIC_X2APIC : LAPIC_XAPIC;
-	if (old == LAPIC_X2APIC && new == LAPIC_XAPIC)
+	new = !(v & VLAPIC_BASE_EN) ? VLAPIC_DISABLED :
+	      (v & VLAPIC_BASE_EXTD) ? VLAPIC_X2APIC : VLAPIC_XAPIC;
+	if (old == VLAPIC_X2APIC && new == VLAPIC_XAPIC)
 		return -EINVAL;
-	if (old == LAPIC_DISABLED && new == LAPIC_X2APIC)
+	if (old == VLAPIC_DISABLED && new == VLAPIC_X2APIC)
 		return -EINVAL;
 	l->apic_base = v;
-	if (new == LAPIC_DISABLED && old != LAPIC_DISABLED)
+	if (new == VLAPIC_DISABLED && old != VLAPIC_DISABLED)
 		reset_regs(l); /* re-enabling starts from the reset state */
-	if (new == LAPIC_X2APIC && old != LAPIC_X2APIC)
+	if (new == VLAPIC_X2APIC && old != VLAPIC_X2APIC)
 		/* 10.12.10.2: logical x2APIC ID derived from the x2APIC ID */
 		l->ldr = ((l->apic_id >> 4) << 16) | (1u << (l->apic_id & 0xf));
 	return 0;
 }
 
-int lapic_rdmsr(struct lapic *l, uint32_t msr, uint64_t *val, uint64_t now_ns)
+int vlapic_rdmsr(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now_ns)
 {
-	if (msr == MSR_IA32_APIC_BASE) {
+	if (msr == VLAPIC_MSR_APIC_BASE) {
 		*val = l->apic_base;
 		return 0;
 	}
-	if (msr == MSR_IA32_TSC_DEADLINE) {
+	if (msr == VLAPIC_MSR_TSC_DEADLINE) {
 		/* reads 0 unless the timer is in TSC-deadline mode (10.5.4.1) */
 		*val = timer_mode(l) == TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
 		return 0;
 	}
-	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST)
+	if (msr < VLAPIC_MSR_X2APIC_FIRST || msr > VLAPIC_MSR_X2APIC_LAST)
 		return -ENOENT;
 	if (!x2(l))
 		return -EINVAL;
-	return read_reg(l, (msr - MSR_X2APIC_FIRST) << 4, val, now_ns);
+	return read_reg(l, (msr - VLAPIC_MSR_X2APIC_FIRST) << 4, val, now_ns);
 }
 
-int lapic_wrmsr(struct lapic *l, uint32_t msr, uint64_t val, uint64_t now_ns)
+int vlapic_wrmsr(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now_ns)
 {
 	unsigned off;
 
-	if (msr == MSR_IA32_APIC_BASE)
+	if (msr == VLAPIC_MSR_APIC_BASE)
 		return write_apic_base(l, val);
-	if (msr == MSR_IA32_TSC_DEADLINE) {
+	if (msr == VLAPIC_MSR_TSC_DEADLINE) {
 		if (timer_mode(l) == TIMER_TSC_DEADLINE)
 			l->tsc_deadline = val; /* 0 disarms */
 		return 0;
 	}
-	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST)
+	if (msr < VLAPIC_MSR_X2APIC_FIRST || msr > VLAPIC_MSR_X2APIC_LAST)
 		return -ENOENT;
 	if (!x2(l))
 		return -EINVAL;
-	off = (msr - MSR_X2APIC_FIRST) << 4;
+	off = (msr - VLAPIC_MSR_X2APIC_FIRST) << 4;
 	if (off == R_ID || off == R_VER || off == R_PPR || off == R_TMCCT)
 		return -EINVAL; /* read-only */
 	return write_reg(l, off, val, now_ns);

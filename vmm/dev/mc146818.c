@@ -12,7 +12,7 @@
  * 244 us before the update and the 1984 us update itself, then the
  * registers change and UF (and AF on an alarm match) are set. The periodic
  * flag PF is set at every multiple of the rate-select period counted from
- * base_ns. Events are evaluated lazily (on access and on rtc_tick).
+ * base_ns. Events are evaluated lazily (on access and on vrtc_tick).
  */
 #include "vmm/dev/mc146818.h"
 
@@ -85,17 +85,17 @@ static void civil_from_secs(uint64_t s, struct civil *c)
 
 /* ---------------------------------------------------------- encoding */
 
-static uint8_t enc(const struct rtc *r, unsigned v)
+static uint8_t enc(const struct vrtc *r, unsigned v)
 {
 	return (r->cmos[REG_B] & B_DM_BINARY) ? (uint8_t)v : vdev_bcd(v % 100);
 }
 
-static unsigned dec(const struct rtc *r, uint8_t v)
+static unsigned dec(const struct vrtc *r, uint8_t v)
 {
 	return (r->cmos[REG_B] & B_DM_BINARY) ? v : vdev_from_bcd(v);
 }
 
-static uint8_t enc_hour(const struct rtc *r, unsigned h)
+static uint8_t enc_hour(const struct vrtc *r, unsigned h)
 {
 	unsigned h12 = h % 12 ? h % 12 : 12;
 
@@ -104,30 +104,30 @@ static uint8_t enc_hour(const struct rtc *r, unsigned h)
 	return (uint8_t)(enc(r, h12) | (h >= 12 ? 0x80 : 0));
 }
 
-static unsigned dec_hour(const struct rtc *r, uint8_t v)
+static unsigned dec_hour(const struct vrtc *r, uint8_t v)
 {
 	if (r->cmos[REG_B] & B_24H)
 		return dec(r, v);
 	return dec(r, v & 0x7f) % 12 + ((v & 0x80) ? 12 : 0);
 }
 
-static bool clock_stopped(const struct rtc *r)
+static bool clock_stopped(const struct vrtc *r)
 {
 	return r->cmos[REG_B] & B_SET;
 }
 
-static uint64_t secs_at(const struct rtc *r, uint64_t now)
+static uint64_t secs_at(const struct vrtc *r, uint64_t now)
 {
 	return r->base_sec + (now > r->base_ns ? (now - r->base_ns) / VDEV_NS_PER_SEC : 0);
 }
 
-uint64_t rtc_time(const struct rtc *r, uint64_t now_ns)
+uint64_t vrtc_time(const struct vrtc *r, uint64_t now_ns)
 {
 	return secs_at(r, now_ns);
 }
 
 /* Writes the time registers for Unix time s in the current format. */
-static void store_time(struct rtc *r, uint64_t s)
+static void store_time(struct vrtc *r, uint64_t s)
 {
 	struct civil c;
 
@@ -139,7 +139,7 @@ static void store_time(struct rtc *r, uint64_t s)
 	r->cmos[REG_MDAY] = enc(r, c.mday);
 	r->cmos[REG_MONTH] = enc(r, c.month);
 	r->cmos[REG_YEAR] = enc(r, c.year % 100);
-	r->cmos[RTC_CENTURY] = enc(r, c.year / 100);
+	r->cmos[VRTC_CENTURY] = enc(r, c.year / 100);
 }
 
 static unsigned clampu(unsigned v, unsigned lo, unsigned hi)
@@ -148,9 +148,9 @@ static unsigned clampu(unsigned v, unsigned lo, unsigned hi)
 }
 
 /* Unix time of the (guest-written, untrusted) time registers. */
-static uint64_t load_time(const struct rtc *r)
+static uint64_t load_time(const struct vrtc *r)
 {
-	unsigned year = clampu(dec(r, r->cmos[RTC_CENTURY]), 19, 99) * 100 +
+	unsigned year = clampu(dec(r, r->cmos[VRTC_CENTURY]), 19, 99) * 100 +
 			clampu(dec(r, r->cmos[REG_YEAR]), 0, 99);
 	unsigned month = clampu(dec(r, r->cmos[REG_MONTH]), 1, 12);
 	unsigned mday = clampu(dec(r, r->cmos[REG_MDAY]), 1, 31);
@@ -165,7 +165,7 @@ static uint64_t load_time(const struct rtc *r)
 /* ---------------------------------------------------------- events */
 
 /* Register A RS3-RS0 -> period in 32.768 kHz ticks (table 5); 0 = none. */
-static uint64_t periodic_ticks(const struct rtc *r)
+static uint64_t periodic_ticks(const struct vrtc *r)
 {
 	unsigned rs = r->cmos[REG_A] & 0x0f;
 
@@ -176,7 +176,7 @@ static uint64_t periodic_ticks(const struct rtc *r)
 	return 1u << (rs - 1);    /* 0011: 122.07 us ... 1111: 500 ms */
 }
 
-static uint64_t periods_at(const struct rtc *r, uint64_t now, uint64_t ticks)
+static uint64_t periods_at(const struct vrtc *r, uint64_t now, uint64_t ticks)
 {
 	if (now <= r->base_ns)
 		return 0;
@@ -184,7 +184,7 @@ static uint64_t periods_at(const struct rtc *r, uint64_t now, uint64_t ticks)
 }
 
 /* Alarm registers with 11xxxxxx are "don't care" ("Alarm" section). */
-static bool alarm_matches(const struct rtc *r, uint64_t s)
+static bool alarm_matches(const struct vrtc *r, uint64_t s)
 {
 	struct civil c;
 	uint8_t a;
@@ -200,7 +200,7 @@ static bool alarm_matches(const struct rtc *r, uint64_t s)
 	return (a & 0xc0) == 0xc0 || a == enc_hour(r, c.hour);
 }
 
-static void update_irq(struct rtc *r)
+static void update_irq(struct vrtc *r)
 {
 	uint8_t c = r->cmos[REG_C] & 0x70, b = r->cmos[REG_B];
 	bool level;
@@ -212,11 +212,11 @@ static void update_irq(struct rtc *r)
 	level = c & C_IRQF;
 	if (level != r->irq_level) {
 		r->irq_level = level;
-		irq_line_set(&r->irq, level);
+		virq_line_set(&r->irq, level);
 	}
 }
 
-static void rtc_advance(struct rtc *r, uint64_t now)
+static void vrtc_advance(struct vrtc *r, uint64_t now)
 {
 	uint64_t ticks = periodic_ticks(r), s_last, s_now, s;
 
@@ -242,12 +242,12 @@ static void rtc_advance(struct rtc *r, uint64_t now)
 	update_irq(r);
 }
 
-void rtc_tick(struct rtc *r, uint64_t now_ns)
+void vrtc_tick(struct vrtc *r, uint64_t now_ns)
 {
-	rtc_advance(r, now_ns);
+	vrtc_advance(r, now_ns);
 }
 
-uint64_t rtc_next_event_ns(const struct rtc *r, uint64_t now_ns)
+uint64_t vrtc_next_event_ns(const struct vrtc *r, uint64_t now_ns)
 {
 	uint64_t next = VDEV_NEVER, ticks = periodic_ticks(r);
 	uint8_t b = r->cmos[REG_B], c = r->cmos[REG_C];
@@ -268,12 +268,12 @@ uint64_t rtc_next_event_ns(const struct rtc *r, uint64_t now_ns)
 static bool is_time_reg(uint8_t i)
 {
 	return i == REG_SEC || i == REG_MIN || i == REG_HOUR || (i >= REG_WDAY && i <= REG_YEAR) ||
-	       i == RTC_CENTURY;
+	       i == VRTC_CENTURY;
 }
 
 /* A new clock value taking effect now; the phase within the second is kept
  * when the clock runs, restarted when SET is released ("SET" bit). */
-static void rebase(struct rtc *r, uint64_t now, bool keep_phase)
+static void rebase(struct vrtc *r, uint64_t now, bool keep_phase)
 {
 	uint64_t phase = keep_phase && now > r->base_ns ? (now - r->base_ns) % VDEV_NS_PER_SEC : 0;
 
@@ -282,7 +282,7 @@ static void rebase(struct rtc *r, uint64_t now, bool keep_phase)
 	r->last_ns = now;
 }
 
-static uint8_t rtc_read(struct rtc *r, uint8_t i, uint64_t now)
+static uint8_t vrtc_read(struct vrtc *r, uint8_t i, uint64_t now)
 {
 	uint8_t v;
 
@@ -307,7 +307,7 @@ static uint8_t rtc_read(struct rtc *r, uint8_t i, uint64_t now)
 	}
 }
 
-static void rtc_write(struct rtc *r, uint8_t i, uint8_t v, uint64_t now)
+static void vrtc_write(struct vrtc *r, uint8_t i, uint8_t v, uint64_t now)
 {
 	uint8_t old;
 
@@ -341,12 +341,12 @@ static void rtc_write(struct rtc *r, uint8_t i, uint8_t v, uint64_t now)
 	}
 }
 
-int rtc_pio(struct rtc *r, uint16_t port, unsigned size, bool write, uint32_t *val,
+int vrtc_pio(struct vrtc *r, uint16_t port, unsigned size, bool write, uint32_t *val,
 	    uint64_t now_ns)
 {
 	if (size != 1 || (port != 0x70 && port != 0x71))
 		return -EINVAL;
-	rtc_advance(r, now_ns);
+	vrtc_advance(r, now_ns);
 	if (port == 0x70) {
 		if (write) {
 			r->index = *val & 0x7f;
@@ -357,13 +357,13 @@ int rtc_pio(struct rtc *r, uint16_t port, unsigned size, bool write, uint32_t *v
 		return 0;
 	}
 	if (write)
-		rtc_write(r, r->index, (uint8_t)*val, now_ns);
+		vrtc_write(r, r->index, (uint8_t)*val, now_ns);
 	else
-		*val = rtc_read(r, r->index, now_ns);
+		*val = vrtc_read(r, r->index, now_ns);
 	return 0;
 }
 
-void rtc_init(struct rtc *r, struct irq_line irq, uint64_t epoch_sec, uint64_t now_ns)
+void vrtc_init(struct vrtc *r, struct virq_line irq, uint64_t epoch_sec, uint64_t now_ns)
 {
 	memset(r, 0, sizeof(*r));
 	r->irq = irq;
@@ -376,7 +376,7 @@ void rtc_init(struct rtc *r, struct irq_line irq, uint64_t epoch_sec, uint64_t n
 	store_time(r, epoch_sec);
 }
 
-static void put16(struct rtc *r, unsigned at, uint64_t v)
+static void put16(struct vrtc *r, unsigned at, uint64_t v)
 {
 	if (v > 0xffff)
 		v = 0xffff;
@@ -384,7 +384,7 @@ static void put16(struct rtc *r, unsigned at, uint64_t v)
 	r->cmos[at + 1] = (uint8_t)(v >> 8);
 }
 
-void rtc_set_memory(struct rtc *r, uint64_t ram_below_4g, uint64_t ram_above_4g,
+void vrtc_set_memory(struct vrtc *r, uint64_t ram_below_4g, uint64_t ram_above_4g,
 		    unsigned ncpus)
 {
 	uint64_t kb = ram_below_4g / 1024, hi;

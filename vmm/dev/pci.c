@@ -17,7 +17,7 @@ static void put16(uint8_t *c, unsigned at, uint16_t v)
 	c[at + 1] = (uint8_t)(v >> 8);
 }
 
-void pci_init(struct pci_host *p)
+void vpci_init(struct vpci_host *p)
 {
 	memset(p, 0, sizeof(*p));
 	put16(p->cfg, 0x00, 0x8086);  /* vendor */
@@ -48,12 +48,12 @@ static bool is_host_bridge(uint32_t addr)
 	return ((addr >> 8) & 0xffff) == 0; /* bus 0, device 0, function 0 */
 }
 
-int pci_pio(struct pci_host *p, uint16_t port, unsigned size, bool write, uint32_t *val)
+int vpci_pio(struct vpci_host *p, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	unsigned off, i;
 	uint32_t v = 0;
 
-	if (port == PCI_CONFIG_ADDRESS) {
+	if (port == VPCI_CONFIG_ADDRESS) {
 		if (size != 4)
 			return -EINVAL; /* byte/word 0xcf8 is not CONFIG_ADDRESS */
 		if (write)
@@ -62,7 +62,7 @@ int pci_pio(struct pci_host *p, uint16_t port, unsigned size, bool write, uint32
 			*val = p->address;
 		return 0;
 	}
-	if (port < PCI_CONFIG_DATA || port > PCI_CONFIG_DATA + 3 || !vdev_size_ok(size) ||
+	if (port < VPCI_CONFIG_DATA || port > VPCI_CONFIG_DATA + 3 || !vdev_size_ok(size) ||
 	    (port & 3) + size > 4)
 		return -EINVAL;
 	off = (p->address & 0xfc) + (port & 3);

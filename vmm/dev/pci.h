@@ -7,17 +7,17 @@
 
 #include "vmm/dev/vdev.h"
 
-#define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA 0xcfc
+#define VPCI_CONFIG_ADDRESS 0xcf8
+#define VPCI_CONFIG_DATA 0xcfc
 
-struct pci_host {
+struct vpci_host {
 	uint32_t address;  /* CONFIG_ADDRESS */
 	uint8_t cfg[256];  /* host bridge configuration space */
 };
 
-void pci_init(struct pci_host *p);
+void vpci_init(struct vpci_host *p);
 /* 0xcf8 (32-bit only, -EINVAL otherwise) and 0xcfc-0xcff (1, 2 or 4 bytes
  * within the dword, -EINVAL otherwise). */
-int pci_pio(struct pci_host *p, uint16_t port, unsigned size, bool write, uint32_t *val);
+int vpci_pio(struct vpci_host *p, uint16_t port, unsigned size, bool write, uint32_t *val);
 
 #endif

@@ -14,10 +14,10 @@
  */
 #include "vmm/dev/pic8259.h"
 
-#define PIC_CASCADE_IR 2
+#define VPIC_CASCADE_IR 2
 
 /* Rank of the highest-priority set bit of mask (0 = highest), 8 if none. */
-static unsigned chip_rank(const struct pic_chip *c, uint8_t mask)
+static unsigned chip_rank(const struct vpic_chip *c, uint8_t mask)
 {
 	for (unsigned i = 0; i < 8; i++)
 		if (mask & (1u << ((i + c->prio_add) & 7)))
@@ -26,7 +26,7 @@ static unsigned chip_rank(const struct pic_chip *c, uint8_t mask)
 }
 
 /* The IR the chip would deliver now, or -1. */
-static int chip_pending(const struct pic_chip *c)
+static int chip_pending(const struct vpic_chip *c)
 {
 	uint8_t in_service = c->isr;
 	unsigned req = chip_rank(c, c->irr & ~c->imr);
@@ -36,7 +36,7 @@ static int chip_pending(const struct pic_chip *c)
 	if (c->special_mask)
 		in_service &= ~c->imr; /* OCW3 ESMM/SMM: masked levels are not blocking */
 	if (!c->is_slave && c->sfnm)
-		in_service &= (uint8_t)~(1u << PIC_CASCADE_IR);
+		in_service &= (uint8_t)~(1u << VPIC_CASCADE_IR);
 	if (req < chip_rank(c, in_service))
 		return (int)((req + c->prio_add) & 7);
 	return -1;
@@ -48,7 +48,7 @@ static int chip_pending(const struct pic_chip *c)
  * request vanishes before INTA is not modelled); level-triggered IRs follow
  * the line ("Edge and level triggered modes").
  */
-static void chip_set_input(struct pic_chip *c, unsigned ir, bool level)
+static void chip_set_input(struct vpic_chip *c, unsigned ir, bool level)
 {
 	uint8_t bit = (uint8_t)(1u << ir);
 
@@ -63,20 +63,20 @@ static void chip_set_input(struct pic_chip *c, unsigned ir, bool level)
 	}
 }
 
-static void pic_update(struct pic_pair *p)
+static void vpic_update(struct vpic_pair *p)
 {
 	bool level;
 
-	chip_set_input(&p->chip[0], PIC_CASCADE_IR, chip_pending(&p->chip[1]) >= 0);
+	chip_set_input(&p->chip[0], VPIC_CASCADE_IR, chip_pending(&p->chip[1]) >= 0);
 	level = chip_pending(&p->chip[0]) >= 0;
 	if (level != p->int_level) {
 		p->int_level = level;
-		irq_line_set(&p->intr, level);
+		virq_line_set(&p->intr, level);
 	}
 }
 
 /* INTA for one chip: ISR set (unless auto-EOI), edge IRR cleared. */
-static void chip_ack(struct pic_chip *c, unsigned ir)
+static void chip_ack(struct vpic_chip *c, unsigned ir)
 {
 	uint8_t bit = (uint8_t)(1u << ir);
 
@@ -90,7 +90,7 @@ static void chip_ack(struct pic_chip *c, unsigned ir)
 		c->irr &= (uint8_t)~bit;
 }
 
-static void chip_reset(struct pic_chip *c)
+static void chip_reset(struct vpic_chip *c)
 {
 	bool slave = c->is_slave;
 	uint8_t mask = c->elcr_mask, elcr = c->elcr, lines = c->lines;
@@ -103,7 +103,7 @@ static void chip_reset(struct pic_chip *c)
 	c->irr = lines & elcr;
 }
 
-void pic_init(struct pic_pair *p, struct irq_line intr)
+void vpic_init(struct vpic_pair *p, struct virq_line intr)
 {
 	memset(p, 0, sizeof(*p));
 	p->intr = intr;
@@ -115,16 +115,16 @@ void pic_init(struct pic_pair *p, struct irq_line intr)
 	p->chip[1].vector_base = 0x08; /* harmless defaults until ICW2 */
 }
 
-void pic_set_irq(struct pic_pair *p, unsigned irq, bool level)
+void vpic_set_irq(struct vpic_pair *p, unsigned irq, bool level)
 {
-	if (irq >= 16 || irq == PIC_CASCADE_IR)
+	if (irq >= 16 || irq == VPIC_CASCADE_IR)
 		return;
 	chip_set_input(&p->chip[irq >> 3], irq & 7, level);
-	pic_update(p);
+	vpic_update(p);
 }
 
 /* ICW1 (A0 = 0, D4 = 1): starts the initialization sequence. */
-static void write_icw1(struct pic_chip *c, uint8_t v)
+static void write_icw1(struct vpic_chip *c, uint8_t v)
 {
 	chip_reset(c);
 	c->icw4_needed = v & 0x01;
@@ -134,7 +134,7 @@ static void write_icw1(struct pic_chip *c, uint8_t v)
 }
 
 /* OCW2 (A0 = 0, D4 = D3 = 0): EOI and rotation commands, bits R SL EOI. */
-static void write_ocw2(struct pic_chip *c, uint8_t v)
+static void write_ocw2(struct vpic_chip *c, uint8_t v)
 {
 	unsigned level = v & 7, rank;
 
@@ -171,7 +171,7 @@ static void write_ocw2(struct pic_chip *c, uint8_t v)
 }
 
 /* OCW3 (A0 = 0, D4 = 0, D3 = 1): ESMM SMM, P, RR RIS. */
-static void write_ocw3(struct pic_chip *c, uint8_t v)
+static void write_ocw3(struct vpic_chip *c, uint8_t v)
 {
 	if (v & 0x04)
 		c->poll = true;
@@ -181,7 +181,7 @@ static void write_ocw3(struct pic_chip *c, uint8_t v)
 		c->special_mask = v & 0x20;
 }
 
-static void write_data(struct pic_chip *c, uint8_t v)
+static void write_data(struct vpic_chip *c, uint8_t v)
 {
 	switch (c->init_step) {
 	case 2: /* ICW2: T7-T3 of the vectors */
@@ -204,7 +204,7 @@ static void write_data(struct pic_chip *c, uint8_t v)
 }
 
 /* Poll command: the read acts as INTA for this chip ("Poll command"). */
-static uint8_t read_poll(struct pic_chip *c)
+static uint8_t read_poll(struct vpic_chip *c)
 {
 	int ir = chip_pending(c);
 
@@ -215,9 +215,9 @@ static uint8_t read_poll(struct pic_chip *c)
 	return (uint8_t)(0x80 | ir);
 }
 
-int pic_pio(struct pic_pair *p, uint16_t port, unsigned size, bool write, uint32_t *val)
+int vpic_pio(struct vpic_pair *p, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
-	struct pic_chip *c;
+	struct vpic_chip *c;
 	uint8_t v = (uint8_t)*val;
 
 	if (size != 1)
@@ -230,7 +230,7 @@ int pic_pio(struct pic_pair *p, uint16_t port, unsigned size, bool write, uint32
 		}
 		c->elcr = v & c->elcr_mask;
 		c->irr = (uint8_t)((c->irr & ~c->elcr) | (c->lines & c->elcr));
-		pic_update(p);
+		vpic_update(p);
 		return 0;
 	}
 	switch (port) {
@@ -254,27 +254,27 @@ int pic_pio(struct pic_pair *p, uint16_t port, unsigned size, bool write, uint32
 	} else {
 		*val = c->read_isr ? c->isr : c->irr;
 	}
-	pic_update(p);
+	vpic_update(p);
 	return 0;
 }
 
-bool pic_int_pending(const struct pic_pair *p)
+bool vpic_int_pending(const struct vpic_pair *p)
 {
 	return chip_pending(&p->chip[0]) >= 0;
 }
 
 /* "Interrupt sequence": the master resolves; IR2 hands the vector to the
  * slave; nothing left to deliver gives the IR7 vector without ISR. */
-static uint8_t resolve(struct pic_pair *p, bool ack)
+static uint8_t resolve(struct vpic_pair *p, bool ack)
 {
-	struct pic_chip *m = &p->chip[0], *s = &p->chip[1];
+	struct vpic_chip *m = &p->chip[0], *s = &p->chip[1];
 	int ir = chip_pending(m), sir;
 
 	if (ir < 0)
 		return m->vector_base | 7;
 	if (ack)
 		chip_ack(m, (unsigned)ir);
-	if (ir != PIC_CASCADE_IR || m->single)
+	if (ir != VPIC_CASCADE_IR || m->single)
 		return (uint8_t)(m->vector_base | ir);
 	sir = chip_pending(s);
 	if (sir < 0)
@@ -284,15 +284,15 @@ static uint8_t resolve(struct pic_pair *p, bool ack)
 	return (uint8_t)(s->vector_base | sir);
 }
 
-uint8_t pic_peek_vector(const struct pic_pair *p)
+uint8_t vpic_peek_vector(const struct vpic_pair *p)
 {
-	return resolve((struct pic_pair *)p, false);
+	return resolve((struct vpic_pair *)p, false);
 }
 
-uint8_t pic_intack(struct pic_pair *p)
+uint8_t vpic_intack(struct vpic_pair *p)
 {
 	uint8_t vec = resolve(p, true);
 
-	pic_update(p);
+	vpic_update(p);
 	return vec;
 }

@@ -8,7 +8,7 @@
 
 #include "vmm/dev/vdev.h"
 
-struct pic_chip {
+struct vpic_chip {
 	uint8_t irr, isr, imr;
 	uint8_t lines;        /* current input levels */
 	uint8_t edge_seen;    /* edge sense latch: input was high at last look */
@@ -23,23 +23,23 @@ struct pic_chip {
 	bool is_slave;
 };
 
-struct pic_pair {
-	struct pic_chip chip[2]; /* 0 master, 1 slave */
+struct vpic_pair {
+	struct vpic_chip chip[2]; /* 0 master, 1 slave */
 	bool int_level;          /* INT output of the master */
-	struct irq_line intr;    /* -> CPU INTR / LAPIC LINT0 */
+	struct virq_line intr;    /* -> CPU INTR / LAPIC LINT0 */
 };
 
-void pic_init(struct pic_pair *p, struct irq_line intr);
+void vpic_init(struct vpic_pair *p, struct virq_line intr);
 /* ISA input `irq` (0..15) at `level`; IRQ2 is the cascade and is ignored. */
-void pic_set_irq(struct pic_pair *p, unsigned irq, bool level);
+void vpic_set_irq(struct vpic_pair *p, unsigned irq, bool level);
 /* Ports 0x20, 0x21, 0xa0, 0xa1 (8-bit), 0x4d0, 0x4d1 (8-bit). */
-int pic_pio(struct pic_pair *p, uint16_t port, unsigned size, bool write, uint32_t *val);
+int vpic_pio(struct vpic_pair *p, uint16_t port, unsigned size, bool write, uint32_t *val);
 /* Would INTA give a vector now? (= INT output level) */
-bool pic_int_pending(const struct pic_pair *p);
+bool vpic_int_pending(const struct vpic_pair *p);
 /* The vector the next INTA would return, without acknowledging. */
-uint8_t pic_peek_vector(const struct pic_pair *p);
+uint8_t vpic_peek_vector(const struct vpic_pair *p);
 /* The CPU's interrupt acknowledge cycle: returns the vector (or a spurious
  * IRQ7/IRQ15 vector) and updates ISR/IRR. */
-uint8_t pic_intack(struct pic_pair *p);
+uint8_t vpic_intack(struct vpic_pair *p);
 
 #endif

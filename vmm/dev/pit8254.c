@@ -14,30 +14,30 @@
  *   mode 4  CE = N - d, OUT low only during tick N (software strobe)
  *   mode 5  as mode 4 but started by a gate rising edge
  * OUT0 rising edges (d = N for mode 0, d = kN for modes 2/3, N + 1 for mode
- * 4) are signalled to IRQ0 as pulses by pit_tick. Simplifications (documented
+ * 4) are signalled to IRQ0 as pulses by vpit_tick. Simplifications (documented
  * in docs/platform.md): the CE is loaded at the write, not at the next CLK; a
  * new count in modes 2/3 takes effect at once, not at the end of the period.
  */
 #include "vmm/dev/pit8254.h"
 
-#define PIT_PORT_CTRL 0x43
+#define VPIT_PORT_CTRL 0x43
 
-static uint32_t max_count(const struct pit_channel *c)
+static uint32_t max_count(const struct vpit_channel *c)
 {
 	return c->bcd ? 10000 : 65536;
 }
 
-static uint64_t elapsed_ticks(const struct pit_channel *c, uint64_t now)
+static uint64_t elapsed_ticks(const struct vpit_channel *c, uint64_t now)
 {
 	if (c->paused)
 		return c->hold_ticks;
 	if (now <= c->load_ns)
 		return 0;
-	return vdev_muldiv(now - c->load_ns, PIT_HZ, VDEV_NS_PER_SEC);
+	return vdev_muldiv(now - c->load_ns, VPIT_HZ, VDEV_NS_PER_SEC);
 }
 
 /* Modes 1 and 5 run only after a gate trigger; others while counting. */
-static bool running(const struct pit_channel *c)
+static bool running(const struct vpit_channel *c)
 {
 	if (!c->counting)
 		return false;
@@ -46,7 +46,7 @@ static bool running(const struct pit_channel *c)
 	return true;
 }
 
-static uint16_t ce_value(const struct pit_channel *c, uint64_t now)
+static uint16_t ce_value(const struct vpit_channel *c, uint64_t now)
 {
 	uint64_t d, n = c->count;
 	uint32_t v;
@@ -68,7 +68,7 @@ static uint16_t ce_value(const struct pit_channel *c, uint64_t now)
 	return (uint16_t)(v % max_count(c));
 }
 
-static bool out_level(const struct pit_channel *c, uint64_t now)
+static bool out_level(const struct vpit_channel *c, uint64_t now)
 {
 	uint64_t d, n = c->count;
 
@@ -93,7 +93,7 @@ static bool out_level(const struct pit_channel *c, uint64_t now)
 }
 
 /* OUT rising edges from load to d ticks. */
-static uint64_t edges_upto(const struct pit_channel *c, uint64_t d)
+static uint64_t edges_upto(const struct vpit_channel *c, uint64_t d)
 {
 	uint64_t n = c->count;
 
@@ -110,7 +110,7 @@ static uint64_t edges_upto(const struct pit_channel *c, uint64_t d)
 }
 
 /* d at which edge number k (1-based) happens, or UINT64_MAX. */
-static uint64_t edge_tick(const struct pit_channel *c, uint64_t k)
+static uint64_t edge_tick(const struct vpit_channel *c, uint64_t k)
 {
 	uint64_t n = c->count;
 
@@ -126,7 +126,7 @@ static uint64_t edge_tick(const struct pit_channel *c, uint64_t k)
 	}
 }
 
-static void load_count(struct pit_channel *c, uint32_t raw, uint64_t now)
+static void load_count(struct vpit_channel *c, uint32_t raw, uint64_t now)
 {
 	if (c->bcd)
 		raw = vdev_from_bcd((uint8_t)raw) + 100 * vdev_from_bcd((uint8_t)(raw >> 8));
@@ -145,7 +145,7 @@ static void load_count(struct pit_channel *c, uint32_t raw, uint64_t now)
 	}
 }
 
-static void write_count(struct pit_channel *c, uint8_t v, uint64_t now)
+static void write_count(struct vpit_channel *c, uint8_t v, uint64_t now)
 {
 	switch (c->rw) {
 	case 1:
@@ -168,14 +168,14 @@ static void write_count(struct pit_channel *c, uint8_t v, uint64_t now)
 	}
 }
 
-static uint8_t bcd_or_bin(const struct pit_channel *c, uint16_t v, bool hi)
+static uint8_t bcd_or_bin(const struct vpit_channel *c, uint16_t v, bool hi)
 {
 	if (c->bcd) /* BCD counter: 4 decades */
 		v = (uint16_t)(vdev_bcd(v % 100) | vdev_bcd((v / 100) % 100) << 8);
 	return hi ? (uint8_t)(v >> 8) : (uint8_t)v;
 }
 
-static uint8_t read_count(struct pit_channel *c, uint64_t now)
+static uint8_t read_count(struct vpit_channel *c, uint64_t now)
 {
 	uint8_t v;
 
@@ -200,7 +200,7 @@ static uint8_t read_count(struct pit_channel *c, uint64_t now)
 	return bcd_or_bin(c, ce_value(c, now), c->rw == 2);
 }
 
-static void latch_count(struct pit_channel *c, uint64_t now)
+static void latch_count(struct vpit_channel *c, uint64_t now)
 {
 	if (c->count_latched)
 		return; /* a second latch before reading is ignored */
@@ -209,7 +209,7 @@ static void latch_count(struct pit_channel *c, uint64_t now)
 	c->latch = ce_value(c, now);
 }
 
-static void latch_status(struct pit_channel *c, uint64_t now)
+static void latch_status(struct vpit_channel *c, uint64_t now)
 {
 	if (c->status_latched)
 		return;
@@ -218,10 +218,10 @@ static void latch_status(struct pit_channel *c, uint64_t now)
 			      c->rw << 4 | c->mode << 1 | c->bcd);
 }
 
-static void write_control(struct pit8254 *p, uint8_t v, uint64_t now)
+static void write_control(struct vpit *p, uint8_t v, uint64_t now)
 {
 	unsigned sc = v >> 6, rw = (v >> 4) & 3;
-	struct pit_channel *c;
+	struct vpit_channel *c;
 
 	if (sc == 3) { /* read-back: bit 5 = !COUNT, bit 4 = !STATUS, 3:1 = CNT2..0 */
 		for (unsigned i = 0; i < 3; i++) {
@@ -252,7 +252,7 @@ static void write_control(struct pit8254 *p, uint8_t v, uint64_t now)
 	c->paused = false;
 }
 
-static void set_gate(struct pit_channel *c, bool gate, uint64_t now)
+static void set_gate(struct vpit_channel *c, bool gate, uint64_t now)
 {
 	bool rising = gate && !c->gate;
 
@@ -264,7 +264,7 @@ static void set_gate(struct pit_channel *c, bool gate, uint64_t now)
 			c->paused = true;
 		} else if (c->paused) {
 			c->paused = false;
-			c->load_ns = now - vdev_muldiv(c->hold_ticks, VDEV_NS_PER_SEC, PIT_HZ);
+			c->load_ns = now - vdev_muldiv(c->hold_ticks, VDEV_NS_PER_SEC, VPIT_HZ);
 			if (c->load_ns > now)
 				c->load_ns = now;
 		}
@@ -278,7 +278,7 @@ static void set_gate(struct pit_channel *c, bool gate, uint64_t now)
 	}
 }
 
-void pit_init(struct pit8254 *p, struct irq_line irq0)
+void vpit_init(struct vpit *p, struct virq_line irq0)
 {
 	memset(p, 0, sizeof(*p));
 	p->irq0 = irq0;
@@ -289,18 +289,18 @@ void pit_init(struct pit8254 *p, struct irq_line irq0)
 	}
 }
 
-bool pit_out(const struct pit8254 *p, unsigned ch, uint64_t now_ns)
+bool vpit_out(const struct vpit *p, unsigned ch, uint64_t now_ns)
 {
 	return ch < 3 && out_level(&p->ch[ch], now_ns);
 }
 
-uint16_t pit_counter(const struct pit8254 *p, unsigned ch, uint64_t now_ns)
+uint16_t vpit_counter(const struct vpit *p, unsigned ch, uint64_t now_ns)
 {
 	return ch < 3 ? ce_value(&p->ch[ch], now_ns) : 0;
 }
 
 /* IBM PC/AT port 0x61: bit 4 toggles with DRAM refresh every 15.085 us. */
-static uint8_t read_port61(const struct pit8254 *p, uint64_t now)
+static uint8_t read_port61(const struct vpit *p, uint64_t now)
 {
 	uint8_t v = p->port61 & 0x0f;
 
@@ -311,7 +311,7 @@ static uint8_t read_port61(const struct pit8254 *p, uint64_t now)
 	return v;
 }
 
-int pit_pio(struct pit8254 *p, uint16_t port, unsigned size, bool write, uint32_t *val,
+int vpit_pio(struct vpit *p, uint16_t port, unsigned size, bool write, uint32_t *val,
 	    uint64_t now_ns)
 {
 	uint8_t v = (uint8_t)*val;
@@ -327,9 +327,9 @@ int pit_pio(struct pit8254 *p, uint16_t port, unsigned size, bool write, uint32_
 		}
 		return 0;
 	}
-	if (port < 0x40 || port > PIT_PORT_CTRL)
+	if (port < 0x40 || port > VPIT_PORT_CTRL)
 		return -EINVAL;
-	if (port == PIT_PORT_CTRL) {
+	if (port == VPIT_PORT_CTRL) {
 		if (write)
 			write_control(p, v, now_ns);
 		else
@@ -343,9 +343,9 @@ int pit_pio(struct pit8254 *p, uint16_t port, unsigned size, bool write, uint32_
 	return 0;
 }
 
-void pit_tick(struct pit8254 *p, uint64_t now_ns)
+void vpit_tick(struct vpit *p, uint64_t now_ns)
 {
-	struct pit_channel *c = &p->ch[0];
+	struct vpit_channel *c = &p->ch[0];
 	uint64_t e;
 
 	if (!running(c) || c->paused)
@@ -355,12 +355,12 @@ void pit_tick(struct pit8254 *p, uint64_t now_ns)
 		return;
 	p->missed_irqs += e - c->edges_done - 1;
 	c->edges_done = e;
-	irq_line_pulse(&p->irq0);
+	virq_line_pulse(&p->irq0);
 }
 
-uint64_t pit_next_event_ns(const struct pit8254 *p, uint64_t now_ns)
+uint64_t vpit_next_event_ns(const struct vpit *p, uint64_t now_ns)
 {
-	const struct pit_channel *c = &p->ch[0];
+	const struct vpit_channel *c = &p->ch[0];
 	uint64_t d;
 
 	if (!running(c) || c->paused)
@@ -368,5 +368,5 @@ uint64_t pit_next_event_ns(const struct pit8254 *p, uint64_t now_ns)
 	d = edge_tick(c, c->edges_done + 1);
 	if (d == UINT64_MAX)
 		return VDEV_NEVER;
-	return c->load_ns + vdev_muldiv_ceil(d, VDEV_NS_PER_SEC, PIT_HZ);
+	return c->load_ns + vdev_muldiv_ceil(d, VDEV_NS_PER_SEC, VPIT_HZ);
 }

@@ -8,9 +8,9 @@
 
 #include "vmm/dev/vdev.h"
 
-#define PIT_HZ 1193182u /* 14.31818 MHz / 12 */
+#define VPIT_HZ 1193182u /* 14.31818 MHz / 12 */
 
-struct pit_channel {
+struct vpit_channel {
 	uint8_t mode, rw, bcd;  /* control word fields */
 	uint32_t count;         /* reload value, 0 already mapped to 2^16 / 10^4 */
 	bool counting;          /* a count is loaded and the CE runs */
@@ -29,23 +29,23 @@ struct pit_channel {
 	uint64_t edges_done;    /* OUT rising edges already signalled (ch 0) */
 };
 
-struct pit8254 {
-	struct pit_channel ch[3];
+struct vpit {
+	struct vpit_channel ch[3];
 	uint8_t port61;         /* bits 3:0 as written */
 	uint64_t missed_irqs;   /* IRQ0 edges coalesced by a late tick */
-	struct irq_line irq0;
+	struct virq_line irq0;
 };
 
-void pit_init(struct pit8254 *p, struct irq_line irq0);
+void vpit_init(struct vpit *p, struct virq_line irq0);
 /* Ports 0x40-0x43 and 0x61, 8-bit accesses (-EINVAL otherwise). */
-int pit_pio(struct pit8254 *p, uint16_t port, unsigned size, bool write, uint32_t *val,
+int vpit_pio(struct vpit *p, uint16_t port, unsigned size, bool write, uint32_t *val,
 	    uint64_t now_ns);
 /* Signals channel-0 edges due by now. */
-void pit_tick(struct pit8254 *p, uint64_t now_ns);
+void vpit_tick(struct vpit *p, uint64_t now_ns);
 /* Time of the next channel-0 OUT rising edge, VDEV_NEVER if none. */
-uint64_t pit_next_event_ns(const struct pit8254 *p, uint64_t now_ns);
+uint64_t vpit_next_event_ns(const struct vpit *p, uint64_t now_ns);
 /* Channel output and counter value at `now` (tests, port 0x61). */
-bool pit_out(const struct pit8254 *p, unsigned ch, uint64_t now_ns);
-uint16_t pit_counter(const struct pit8254 *p, unsigned ch, uint64_t now_ns);
+bool vpit_out(const struct vpit *p, unsigned ch, uint64_t now_ns);
+uint16_t vpit_counter(const struct vpit *p, unsigned ch, uint64_t now_ns);
 
 #endif

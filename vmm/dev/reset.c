@@ -21,7 +21,7 @@ static void request_reset(struct pc_reset *r, bool hard)
 	vdev_request(r->req, VDEV_REQ_RESET);
 }
 
-void reset_init(struct pc_reset *r, struct vdev_requests *req)
+void vreset_init(struct pc_reset *r, struct vdev_requests *req)
 {
 	memset(r, 0, sizeof(*r));
 	r->req = req;
@@ -75,7 +75,7 @@ static void kbc_data(struct pc_reset *r, uint8_t v)
 		request_reset(r, true); /* output bit 0 low = CPU reset */
 }
 
-int reset_pio(struct pc_reset *r, uint16_t port, unsigned size, bool write, uint32_t *val)
+int vreset_pio(struct pc_reset *r, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	uint8_t v = (uint8_t)*val;
 

@@ -21,8 +21,8 @@ struct pc_reset {
 	struct vdev_requests *req;
 };
 
-void reset_init(struct pc_reset *r, struct vdev_requests *req);
+void vreset_init(struct pc_reset *r, struct vdev_requests *req);
 /* Ports 0xcf9, 0x92, 0x60, 0x64; byte accesses only. */
-int reset_pio(struct pc_reset *r, uint16_t port, unsigned size, bool write, uint32_t *val);
+int vreset_pio(struct pc_reset *r, uint16_t port, unsigned size, bool write, uint32_t *val);
 
 #endif

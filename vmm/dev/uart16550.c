@@ -6,20 +6,20 @@
  * The line itself is not timed: a byte written to THR is "sent" at once, so
  * THRE/TEMT read as set again immediately and the THRE interrupt re-arms.
  * Output goes into a bounded ring the host drains line by line at its own
- * pace (uart_flush_lines); a guest writing faster than the host drains loses
+ * pace (vuart_flush_lines); a guest writing faster than the host drains loses
  * bytes (counted in tx_drops) but cannot make the monitor do unbounded work.
  */
 #include "vmm/dev/uart16550.h"
 
 /* Register offsets (8.1, table II). */
-#define UART_RBR_THR 0
-#define UART_IER 1
-#define UART_IIR_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
+#define VUART_RBR_THR 0
+#define VUART_IER 1
+#define VUART_IIR_FCR 2
+#define VUART_LCR 3
+#define VUART_MCR 4
+#define VUART_LSR 5
+#define VUART_MSR 6
+#define VUART_SCR 7
 
 #define IER_RDA 0x01
 #define IER_THRE 0x02
@@ -57,25 +57,25 @@
 #define MSR_RI 0x40
 #define MSR_DCD 0x80
 
-static bool fifo_on(const struct uart16550 *u)
+static bool fifo_on(const struct vuart *u)
 {
 	return u->fcr & FCR_ENABLE;
 }
 
-static unsigned rx_capacity(const struct uart16550 *u)
+static unsigned rx_capacity(const struct vuart *u)
 {
-	return fifo_on(u) ? UART_FIFO_SIZE : 1;
+	return fifo_on(u) ? VUART_FIFO_SIZE : 1;
 }
 
 /* FCR bits 7:6 -> receiver trigger level (8.7). */
-static unsigned rx_trigger(const struct uart16550 *u)
+static unsigned rx_trigger(const struct vuart *u)
 {
 	static const uint8_t levels[4] = { 1, 4, 8, 14 };
 	return levels[u->fcr >> 6];
 }
 
 /* Interrupt identification with the priorities of table IV (8.6). */
-static uint8_t uart_iir(const struct uart16550 *u)
+static uint8_t vuart_iir(const struct vuart *u)
 {
 	uint8_t id = IIR_NONE;
 
@@ -97,19 +97,19 @@ static uint8_t uart_iir(const struct uart16550 *u)
  * (MCR bit 3); in loopback (8.8) OUT2 is disconnected from the pin, so no
  * interrupt leaves the chip.
  */
-static void uart_update_irq(struct uart16550 *u)
+static void vuart_update_irq(struct vuart *u)
 {
-	bool level = (uart_iir(u) & 0x0f) != IIR_NONE && (u->mcr & MCR_OUT2) &&
+	bool level = (vuart_iir(u) & 0x0f) != IIR_NONE && (u->mcr & MCR_OUT2) &&
 		     !(u->mcr & MCR_LOOP);
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		irq_line_set(&u->irq, level);
+		virq_line_set(&u->irq, level);
 	}
 }
 
 /* New MSR bits 7:4; sets the delta bits 3:0 (8.10). */
-static void uart_set_msr(struct uart16550 *u, uint8_t hi)
+static void vuart_set_msr(struct vuart *u, uint8_t hi)
 {
 	uint8_t old = u->msr, delta = 0;
 
@@ -125,7 +125,7 @@ static void uart_set_msr(struct uart16550 *u, uint8_t hi)
 }
 
 /* In loopback the modem outputs feed the modem inputs (8.8). */
-static void uart_refresh_msr(struct uart16550 *u)
+static void vuart_refresh_msr(struct vuart *u)
 {
 	uint8_t hi = u->modem_in;
 
@@ -140,49 +140,49 @@ static void uart_refresh_msr(struct uart16550 *u)
 		if (u->mcr & MCR_OUT2)
 			hi |= MSR_DCD;
 	}
-	uart_set_msr(u, hi);
+	vuart_set_msr(u, hi);
 }
 
-static bool rx_put(struct uart16550 *u, uint8_t c)
+static bool rx_put(struct vuart *u, uint8_t c)
 {
 	if (u->rx_count >= rx_capacity(u))
 		return false;
-	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = c;
+	u->rx[(u->rx_head + u->rx_count) % VUART_FIFO_SIZE] = c;
 	u->rx_count++;
 	return true;
 }
 
-static uint8_t rx_get(struct uart16550 *u)
+static uint8_t rx_get(struct vuart *u)
 {
 	uint8_t c;
 
 	if (!u->rx_count)
 		return 0;
 	c = u->rx[u->rx_head];
-	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
+	u->rx_head = (u->rx_head + 1) % VUART_FIFO_SIZE;
 	u->rx_count--;
 	return c;
 }
 
-static void rx_clear(struct uart16550 *u)
+static void rx_clear(struct vuart *u)
 {
 	u->rx_head = 0;
 	u->rx_count = 0;
 }
 
-static void out_put(struct uart16550 *u, uint8_t c)
+static void out_put(struct vuart *u, uint8_t c)
 {
-	if (u->out_count >= UART_OUT_SIZE) {
+	if (u->out_count >= VUART_OUT_SIZE) {
 		u->tx_drops++;
 		return;
 	}
-	u->out[(u->out_head + u->out_count) % UART_OUT_SIZE] = (char)c;
+	u->out[(u->out_head + u->out_count) % VUART_OUT_SIZE] = (char)c;
 	u->out_count++;
 	if (c == '\n')
 		u->out_lines++;
 }
 
-static void uart_transmit(struct uart16550 *u, uint8_t c)
+static void vuart_transmit(struct vuart *u, uint8_t c)
 {
 	if (u->mcr & MCR_LOOP) {
 		if (!rx_put(u, c)) {
@@ -196,7 +196,7 @@ static void uart_transmit(struct uart16550 *u, uint8_t c)
 	u->thre_pending = true;
 }
 
-void uart_init(struct uart16550 *u, struct irq_line irq, uart_sink_fn sink, void *sink_ctx)
+void vuart_init(struct vuart *u, struct virq_line irq, vuart_sink_fn sink, void *sink_ctx)
 {
 	memset(u, 0, sizeof(*u));
 	u->irq = irq;
@@ -209,53 +209,53 @@ void uart_init(struct uart16550 *u, struct irq_line irq, uart_sink_fn sink, void
 	u->msr = u->modem_in;
 }
 
-static uint8_t uart_read(struct uart16550 *u, unsigned off)
+static uint8_t vuart_read(struct vuart *u, unsigned off)
 {
 	uint8_t v = 0;
 
 	switch (off) {
-	case UART_RBR_THR:
+	case VUART_RBR_THR:
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
 		v = rx_get(u);
 		break;
-	case UART_IER:
+	case VUART_IER:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
-	case UART_IIR_FCR:
-		v = uart_iir(u);
+	case VUART_IIR_FCR:
+		v = vuart_iir(u);
 		/* Reading IIR while it reports THRE clears that source (8.6). */
 		if ((v & 0x0f) == IIR_THRE)
 			u->thre_pending = false;
 		break;
-	case UART_LCR:
+	case VUART_LCR:
 		return u->lcr;
-	case UART_MCR:
+	case VUART_MCR:
 		return u->mcr;
-	case UART_LSR:
+	case VUART_LSR:
 		v = u->lsr | (u->rx_count ? LSR_DR : 0);
 		u->lsr &= (uint8_t)~LSR_ERRS; /* error bits clear on read (8.9) */
 		break;
-	case UART_MSR:
+	case VUART_MSR:
 		v = u->msr;
 		u->msr &= 0xf0; /* delta bits clear on read (8.10) */
 		break;
-	case UART_SCR:
+	case VUART_SCR:
 		return u->scr;
 	}
-	uart_update_irq(u);
+	vuart_update_irq(u);
 	return v;
 }
 
-static void uart_write(struct uart16550 *u, unsigned off, uint8_t v)
+static void vuart_write(struct vuart *u, unsigned off, uint8_t v)
 {
 	switch (off) {
-	case UART_RBR_THR:
+	case VUART_RBR_THR:
 		if (u->lcr & LCR_DLAB)
 			u->dll = v;
 		else
-			uart_transmit(u, v);
+			vuart_transmit(u, v);
 		break;
-	case UART_IER:
+	case VUART_IER:
 		if (u->lcr & LCR_DLAB) {
 			u->dlm = v;
 			break;
@@ -265,7 +265,7 @@ static void uart_write(struct uart16550 *u, unsigned off, uint8_t v)
 			u->thre_pending = true;
 		u->ier = v & 0x0f;
 		break;
-	case UART_IIR_FCR:
+	case VUART_IIR_FCR:
 		/* Toggling FIFO enable clears both FIFOs (8.7). */
 		if ((v ^ u->fcr) & FCR_ENABLE)
 			rx_clear(u);
@@ -276,36 +276,36 @@ static void uart_write(struct uart16550 *u, unsigned off, uint8_t v)
 		if (!(u->fcr & FCR_ENABLE))
 			u->fcr = 0;
 		break;
-	case UART_LCR:
+	case VUART_LCR:
 		u->lcr = v;
 		break;
-	case UART_MCR:
+	case VUART_MCR:
 		u->mcr = v & 0x1f;
-		uart_refresh_msr(u);
+		vuart_refresh_msr(u);
 		break;
-	case UART_LSR:
+	case VUART_LSR:
 		break; /* factory test register: ignored */
-	case UART_MSR:
+	case VUART_MSR:
 		break; /* read-only */
-	case UART_SCR:
+	case VUART_SCR:
 		u->scr = v;
 		break;
 	}
-	uart_update_irq(u);
+	vuart_update_irq(u);
 }
 
-int uart_pio(struct uart16550 *u, unsigned offset, unsigned size, bool write, uint32_t *val)
+int vuart_pio(struct vuart *u, unsigned offset, unsigned size, bool write, uint32_t *val)
 {
 	if (size != 1 || offset > 7)
 		return -EINVAL;
 	if (write)
-		uart_write(u, offset, (uint8_t)*val);
+		vuart_write(u, offset, (uint8_t)*val);
 	else
-		*val = uart_read(u, offset);
+		*val = vuart_read(u, offset);
 	return 0;
 }
 
-size_t uart_rx_push(struct uart16550 *u, const uint8_t *buf, size_t n)
+size_t vuart_rx_push(struct vuart *u, const uint8_t *buf, size_t n)
 {
 	size_t i;
 
@@ -315,28 +315,28 @@ size_t uart_rx_push(struct uart16550 *u, const uint8_t *buf, size_t n)
 	for (i = 0; i < n; i++)
 		if (!rx_put(u, buf[i]))
 			break;
-	uart_update_irq(u);
+	vuart_update_irq(u);
 	return i;
 }
 
-void uart_set_modem_lines(struct uart16550 *u, bool cts, bool dsr, bool ri, bool dcd)
+void vuart_set_modem_lines(struct vuart *u, bool cts, bool dsr, bool ri, bool dcd)
 {
 	u->modem_in = (uint8_t)((cts ? MSR_CTS : 0) | (dsr ? MSR_DSR : 0) |
 				(ri ? MSR_RI : 0) | (dcd ? MSR_DCD : 0));
 	if (!(u->mcr & MCR_LOOP))
-		uart_refresh_msr(u);
-	uart_update_irq(u);
+		vuart_refresh_msr(u);
+	vuart_update_irq(u);
 }
 
 /* Pops up to `max` bytes, stopping after a '\n'; returns the piece length. */
-static size_t out_take(struct uart16550 *u, char *line, size_t max, bool *nl)
+static size_t out_take(struct vuart *u, char *line, size_t max, bool *nl)
 {
 	size_t n = 0;
 
 	*nl = false;
 	while (u->out_count && n < max) {
 		char c = u->out[u->out_head];
-		u->out_head = (u->out_head + 1) % UART_OUT_SIZE;
+		u->out_head = (u->out_head + 1) % VUART_OUT_SIZE;
 		u->out_count--;
 		if (c == '\n') {
 			u->out_lines--;
@@ -348,7 +348,7 @@ static size_t out_take(struct uart16550 *u, char *line, size_t max, bool *nl)
 	}
 	/* A line of exactly `max` bytes: take its '\n' too (no empty piece). */
 	if (!*nl && u->out_count && u->out[u->out_head] == '\n') {
-		u->out_head = (u->out_head + 1) % UART_OUT_SIZE;
+		u->out_head = (u->out_head + 1) % VUART_OUT_SIZE;
 		u->out_count--;
 		u->out_lines--;
 		*nl = true;
@@ -356,19 +356,19 @@ static size_t out_take(struct uart16550 *u, char *line, size_t max, bool *nl)
 	return n;
 }
 
-static void deliver(struct uart16550 *u, const char *line, size_t n)
+static void deliver(struct vuart *u, const char *line, size_t n)
 {
 	if (u->sink)
 		u->sink(u->sink_ctx, line, n);
 }
 
-unsigned uart_flush_lines(struct uart16550 *u, unsigned max_lines)
+unsigned vuart_flush_lines(struct vuart *u, unsigned max_lines)
 {
-	char line[UART_LINE_MAX];
+	char line[VUART_LINE_MAX];
 	unsigned done = 0;
 	bool nl;
 
-	while (done < max_lines && (u->out_lines || u->out_count >= UART_LINE_MAX)) {
+	while (done < max_lines && (u->out_lines || u->out_count >= VUART_LINE_MAX)) {
 		size_t n = out_take(u, line, sizeof(line), &nl);
 		deliver(u, line, n);
 		done++;
@@ -376,9 +376,9 @@ unsigned uart_flush_lines(struct uart16550 *u, unsigned max_lines)
 	return done;
 }
 
-void uart_flush_all(struct uart16550 *u)
+void vuart_flush_all(struct vuart *u)
 {
-	char line[UART_LINE_MAX];
+	char line[VUART_LINE_MAX];
 	bool nl;
 
 	while (u->out_count) {

@@ -11,7 +11,7 @@
  *    timer reports its next deadline through a `*_next_event_ns()` call
  *    (VDEV_NEVER if none) and catches up through a `*_tick(now_ns)` call.
  *    No model reads a global clock, so tests step time by hand.
- *  - Interrupt outputs are `struct irq_line`s: a callback with a level. The
+ *  - Interrupt outputs are `struct virq_line`s: a callback with a level. The
  *    PC wiring of lines (PIT OUT0 -> PIC IRQ0 and IOAPIC pin 2, ...) is
  *    written once, in board.c.
  *  - Register accesses return 0 when handled and a negative errno when the
@@ -57,23 +57,23 @@ static inline uint64_t vclock_now(const struct vclock *c)
  * detect edges themselves, as the PIC and IOAPIC do). A line with no `set`
  * is unconnected.
  */
-struct irq_line {
+struct virq_line {
 	void (*set)(void *ctx, unsigned pin, bool level);
 	void *ctx;
 	unsigned pin;
 };
 
-static inline void irq_line_set(const struct irq_line *l, bool level)
+static inline void virq_line_set(const struct virq_line *l, bool level)
 {
 	if (l->set)
 		l->set(l->ctx, l->pin, level);
 }
 
 /* An edge-triggered event on a wire: high then low. */
-static inline void irq_line_pulse(const struct irq_line *l)
+static inline void virq_line_pulse(const struct virq_line *l)
 {
-	irq_line_set(l, true);
-	irq_line_set(l, false);
+	virq_line_set(l, true);
+	virq_line_set(l, false);
 }
 
 /*
@@ -81,30 +81,30 @@ static inline void irq_line_pulse(const struct irq_line *l)
  * SDM Vol. 3A 10.6.1 and 82093AA datasheet 3.2.4. `dest` is the 8-bit xAPIC
  * destination or the 32-bit x2APIC one.
  */
-enum apic_dm {
-	APIC_DM_FIXED = 0,
-	APIC_DM_LOWEST = 1,
-	APIC_DM_SMI = 2,
-	APIC_DM_NMI = 4,
-	APIC_DM_INIT = 5,
-	APIC_DM_SIPI = 6,
-	APIC_DM_EXTINT = 7,
+enum vapic_dm {
+	VAPIC_DM_FIXED = 0,
+	VAPIC_DM_LOWEST = 1,
+	VAPIC_DM_SMI = 2,
+	VAPIC_DM_NMI = 4,
+	VAPIC_DM_INIT = 5,
+	VAPIC_DM_SIPI = 6,
+	VAPIC_DM_EXTINT = 7,
 };
 
-enum apic_shorthand {
-	APIC_SH_NONE = 0,
-	APIC_SH_SELF = 1,
-	APIC_SH_ALL = 2,
-	APIC_SH_OTHERS = 3,
+enum vapic_shorthand {
+	VAPIC_SH_NONE = 0,
+	VAPIC_SH_SELF = 1,
+	VAPIC_SH_ALL = 2,
+	VAPIC_SH_OTHERS = 3,
 };
 
-struct apic_msg {
+struct vapic_msg {
 	uint8_t vector;
-	uint8_t delivery;  /* enum apic_dm */
+	uint8_t delivery;  /* enum vapic_dm */
 	bool logical;      /* destination mode: false = physical */
 	bool level;        /* trigger mode: true = level */
 	bool assert;       /* level bit of the ICR (INIT de-assert has 0) */
-	uint8_t shorthand; /* enum apic_shorthand (ICR only) */
+	uint8_t shorthand; /* enum vapic_shorthand (ICR only) */
 	uint32_t dest;
 };
 
