@@ -12,10 +12,9 @@
  * above PPR's class, where PPR = TPR if TPR's class >= the class of the
  * highest ISR bit, else that ISR class. Acknowledging moves the vector from
  * IRR to ISR; EOI clears the highest ISR bit and, when TMR has it, sends the
- * EOI message to the IOAPIC. The timer counts elapsed input clocks / divide
- * from the time TMICT was written; TSC-deadline compares the guest TSC.
+ * EOI message to the IOAPIC. The timer is in lapic_timer.c.
  */
-#include "vmm/dev/lapic.h"
+#include "vmm/dev/lapic_priv.h"
 
 #define R_ID 0x020
 #define R_VER 0x030
@@ -43,14 +42,9 @@
 /* Version 0x14, six LVT entries (max LVT 5), no directed EOI (10.4.8). */
 #define VLAPIC_VERSION 0x00050014u
 
-#define LVT_MASKED (1u << 16)
 #define LVT_LEVEL (1u << 15)
 #define LVT_REMOTE_IRR (1u << 14)
 #define LVT_DM(v) (((v) >> 8) & 7)
-#define TIMER_MODE(v) (((v) >> 17) & 3)
-#define TIMER_ONESHOT 0
-#define TIMER_PERIODIC 1
-#define TIMER_TSC_DEADLINE 2
 
 #define SVR_ENABLE (1u << 8)
 
@@ -126,7 +120,7 @@ static void reset_regs(struct vlapic *l)
 	l->dfr = 0xffffffffu;
 	l->svr = 0xff;
 	for (unsigned i = 0; i < VLAPIC_LVT_COUNT; i++)
-		l->lvt[i] = LVT_MASKED;
+		l->lvt[i] = VLAPIC_LVT_MASKED;
 	l->tmict = l->tdcr = 0;
 	l->timer_fired = 0;
 	l->tsc_deadline = 0;
@@ -177,19 +171,17 @@ uint8_t vlapic_ppr(const struct vlapic *l)
 
 /* ---------------------------------------------------------- delivery */
 
-static void accept_fixed(struct vlapic *l, uint8_t vector, bool level);
-
 /* 10.5.3: a new error sets ESR (at the next ESR write) and the error LVT. */
 static void signal_error(struct vlapic *l, uint32_t bits)
 {
 	bool fresh = !(l->esr_pending & bits);
 
 	l->esr_pending |= bits;
-	if (fresh && !(l->lvt[VLAPIC_LVT_ERROR] & LVT_MASKED))
-		accept_fixed(l, (uint8_t)l->lvt[VLAPIC_LVT_ERROR], false);
+	if (fresh && !(l->lvt[VLAPIC_LVT_ERROR] & VLAPIC_LVT_MASKED))
+		vlapic_accept_fixed(l, (uint8_t)l->lvt[VLAPIC_LVT_ERROR], false);
 }
 
-static void accept_fixed(struct vlapic *l, uint8_t vector, bool level)
+void vlapic_accept_fixed(struct vlapic *l, uint8_t vector, bool level)
 {
 	if (!sw_enabled(l) || vlapic_mode(l) == VLAPIC_DISABLED)
 		return; /* 10.4.7.2: fixed interrupts are not accepted */
@@ -209,7 +201,7 @@ void vlapic_accept(struct vlapic *l, const struct vapic_msg *m)
 	switch (m->delivery) {
 	case VAPIC_DM_FIXED:
 	case VAPIC_DM_LOWEST:
-		accept_fixed(l, m->vector, m->level);
+		vlapic_accept_fixed(l, m->vector, m->level);
 		break;
 	case VAPIC_DM_NMI:
 		l->nmi_pending = true;
@@ -271,17 +263,17 @@ void vlapic_set_lint(struct vlapic *l, unsigned n, bool level)
 		return;
 	}
 	lvt = l->lvt[VLAPIC_LVT_LINT0 + n];
-	if (lvt & LVT_MASKED)
+	if (lvt & VLAPIC_LVT_MASKED)
 		return;
 	switch (LVT_DM(lvt)) {
 	case VAPIC_DM_FIXED:
 		if (lvt & LVT_LEVEL) {
 			if (level && !(lvt & LVT_REMOTE_IRR)) {
 				l->lvt[VLAPIC_LVT_LINT0 + n] |= LVT_REMOTE_IRR;
-				accept_fixed(l, (uint8_t)lvt, true);
+				vlapic_accept_fixed(l, (uint8_t)lvt, true);
 			}
 		} else if (rising) {
-			accept_fixed(l, (uint8_t)lvt, false);
+			vlapic_accept_fixed(l, (uint8_t)lvt, false);
 		}
 		break;
 	case VAPIC_DM_NMI:
@@ -324,7 +316,7 @@ bool vlapic_extint_pending(const struct vlapic *l)
 		return l->lint_level[0];
 	if (l->extint_msg)
 		return true;
-	return !(lvt & LVT_MASKED) && LVT_DM(lvt) == VAPIC_DM_EXTINT && l->lint_level[0];
+	return !(lvt & VLAPIC_LVT_MASKED) && LVT_DM(lvt) == VAPIC_DM_EXTINT && l->lint_level[0];
 }
 
 void vlapic_extint_ack(struct vlapic *l)
@@ -349,107 +341,6 @@ static void do_eoi(struct vlapic *l)
 	}
 	if (bit_test(l->tmr, (unsigned)v) && l->eoi)
 		l->eoi(l->ctx, (uint8_t)v);
-}
-
-/* ---------------------------------------------------------- timer */
-
-static unsigned timer_divide(const struct vlapic *l)
-{
-	unsigned v = (l->tdcr & 3) | ((l->tdcr >> 1) & 4); /* bits 3, 1:0 (figure 10-10) */
-	return v == 7 ? 1 : 2u << v;
-}
-
-static uint64_t timer_counts(const struct vlapic *l, uint64_t now)
-{
-	if (now <= l->timer_start_ns)
-		return 0;
-	return vdev_muldiv(now - l->timer_start_ns, l->timer_hz, VDEV_NS_PER_SEC) / timer_divide(l);
-}
-
-static uint64_t guest_tsc(const struct vlapic *l, uint64_t now)
-{
-	return vdev_muldiv(now, l->tsc_hz, VDEV_NS_PER_SEC) + l->tsc_offset;
-}
-
-static unsigned timer_mode(const struct vlapic *l)
-{
-	return TIMER_MODE(l->lvt[VLAPIC_LVT_TIMER]);
-}
-
-static uint32_t timer_current(const struct vlapic *l, uint64_t now)
-{
-	uint64_t c;
-
-	if (timer_mode(l) == TIMER_TSC_DEADLINE || !l->tmict)
-		return 0;
-	c = timer_counts(l, now);
-	if (timer_mode(l) == TIMER_PERIODIC)
-		return (uint32_t)(l->tmict - c % l->tmict);
-	return c >= l->tmict ? 0 : (uint32_t)(l->tmict - c);
-}
-
-static void timer_fire(struct vlapic *l)
-{
-	if (!(l->lvt[VLAPIC_LVT_TIMER] & LVT_MASKED))
-		accept_fixed(l, (uint8_t)l->lvt[VLAPIC_LVT_TIMER], false);
-}
-
-void vlapic_tick(struct vlapic *l, uint64_t now_ns)
-{
-	uint64_t n;
-
-	if (timer_mode(l) == TIMER_TSC_DEADLINE) {
-		if (l->tsc_deadline && guest_tsc(l, now_ns) >= l->tsc_deadline) {
-			l->tsc_deadline = 0; /* 10.5.4.1: disarmed when it fires */
-			timer_fire(l);
-		}
-		return;
-	}
-	if (!l->tmict)
-		return;
-	n = timer_counts(l, now_ns) / l->tmict; /* expiries so far */
-	if (timer_mode(l) != TIMER_PERIODIC && n > 1)
-		n = 1;
-	if (n > l->timer_fired) {
-		l->timer_fired = n; /* expiries missed by a late tick coalesce */
-		timer_fire(l);
-	}
-}
-
-uint64_t vlapic_next_event_ns(const struct vlapic *l, uint64_t now_ns)
-{
-	uint64_t tsc, k;
-
-	if (timer_mode(l) == TIMER_TSC_DEADLINE) {
-		if (!l->tsc_deadline)
-			return VDEV_NEVER;
-		tsc = guest_tsc(l, now_ns);
-		if (tsc >= l->tsc_deadline)
-			return now_ns;
-		return now_ns + vdev_muldiv_ceil(l->tsc_deadline - tsc, VDEV_NS_PER_SEC, l->tsc_hz);
-	}
-	if (!l->tmict || (timer_mode(l) != TIMER_PERIODIC && l->timer_fired))
-		return VDEV_NEVER;
-	k = (l->timer_fired + 1) * l->tmict * timer_divide(l); /* input clocks */
-	return l->timer_start_ns + vdev_muldiv_ceil(k, VDEV_NS_PER_SEC, l->timer_hz);
-}
-
-static void timer_start(struct vlapic *l, uint32_t count, uint64_t now)
-{
-	l->tmict = count;
-	l->timer_start_ns = now;
-	l->timer_fired = 0;
-}
-
-/* A new divide keeps the counts elapsed so far (documented). */
-static void set_divide(struct vlapic *l, uint32_t v, uint64_t now)
-{
-	uint64_t c = timer_counts(l, now);
-
-	l->tdcr = v & 0xb;
-	if (l->tmict)
-		l->timer_start_ns = now - vdev_muldiv(c * timer_divide(l), VDEV_NS_PER_SEC,
-						      l->timer_hz);
 }
 
 /* ---------------------------------------------------------- registers */
@@ -527,7 +418,7 @@ static int read_reg(struct vlapic *l, unsigned off, uint64_t *val, uint64_t now)
 		*val = l->tmict;
 		return 0;
 	case R_TMCCT:
-		*val = timer_current(l, now);
+		*val = vlapic_timer_current(l, now);
 		return 0;
 	case R_TDCR:
 		*val = l->tdcr;
@@ -558,8 +449,8 @@ static void write_lvt(struct vlapic *l, unsigned i, uint32_t v)
 	uint32_t keep = l->lvt[i] & ~lvt_writable[i]; /* delivery status, remote IRR */
 
 	if (!sw_enabled(l))
-		v |= LVT_MASKED; /* 10.4.7.2 */
-	if (i == VLAPIC_LVT_TIMER && TIMER_MODE(v) != timer_mode(l)) {
+		v |= VLAPIC_LVT_MASKED; /* 10.4.7.2 */
+	if (i == VLAPIC_LVT_TIMER && VLAPIC_TIMER_MODE(v) != vlapic_timer_mode(l)) {
 		l->tmict = 0; /* a mode change disarms the timer (10.5.4.1) */
 		l->tsc_deadline = 0;
 		l->timer_fired = 0;
@@ -603,7 +494,7 @@ static int write_reg(struct vlapic *l, unsigned off, uint64_t v64, uint64_t now)
 		l->svr = v & 0x3ff; /* vector, APIC enable, focus checking */
 		if (!sw_enabled(l))
 			for (unsigned i = 0; i < VLAPIC_LVT_COUNT; i++)
-				l->lvt[i] |= LVT_MASKED;
+				l->lvt[i] |= VLAPIC_LVT_MASKED;
 		return 0;
 	case R_ESR:
 		if (x && v)
@@ -626,16 +517,16 @@ static int write_reg(struct vlapic *l, unsigned off, uint64_t v64, uint64_t now)
 		l->icr_hi = v & 0xff000000u;
 		return 0;
 	case R_TMICT:
-		if (timer_mode(l) != TIMER_TSC_DEADLINE)
-			timer_start(l, v, now);
+		if (vlapic_timer_mode(l) != VLAPIC_TIMER_TSC_DEADLINE)
+			vlapic_timer_start(l, v, now);
 		return 0;
 	case R_TDCR:
-		set_divide(l, v, now);
+		vlapic_timer_set_divide(l, v, now);
 		return 0;
 	case R_SELF_IPI:
 		if (!x || (v & ~0xffu))
 			return -EINVAL;
-		accept_fixed(l, (uint8_t)v, false);
+		vlapic_accept_fixed(l, (uint8_t)v, false);
 		return 0;
 	}
 	if (off >= R_LVT0 && off < R_LVT0 + 0x10 * VLAPIC_LVT_COUNT) {
@@ -706,7 +597,7 @@ int vlapic_rdmsr(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now_ns)
 	}
 	if (msr == VLAPIC_MSR_TSC_DEADLINE) {
 		/* reads 0 unless the timer is in TSC-deadline mode (10.5.4.1) */
-		*val = timer_mode(l) == TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
+		*val = vlapic_timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
 		return 0;
 	}
 	if (msr < VLAPIC_MSR_X2APIC_FIRST || msr > VLAPIC_MSR_X2APIC_LAST)
@@ -723,7 +614,7 @@ int vlapic_wrmsr(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now_ns)
 	if (msr == VLAPIC_MSR_APIC_BASE)
 		return write_apic_base(l, val);
 	if (msr == VLAPIC_MSR_TSC_DEADLINE) {
-		if (timer_mode(l) == TIMER_TSC_DEADLINE)
+		if (vlapic_timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE)
 			l->tsc_deadline = val; /* 0 disarms */
 		return 0;
 	}

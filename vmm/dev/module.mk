@@ -21,9 +21,9 @@ KERNEL_C += vmm/dev/ioapic.c
 HOST_TESTS += dev_ioapic
 dev_ioapic_SRCS := vmm/dev/ioapic.c tests/host/dev_ioapic.c
 
-KERNEL_C += vmm/dev/lapic.c
+KERNEL_C += vmm/dev/lapic.c vmm/dev/lapic_timer.c
 HOST_TESTS += dev_lapic
-dev_lapic_SRCS := vmm/dev/lapic.c tests/host/dev_lapic.c
+dev_lapic_SRCS := vmm/dev/lapic.c vmm/dev/lapic_timer.c tests/host/dev_lapic.c
 
 KERNEL_C += vmm/dev/pci.c vmm/dev/reset.c
 HOST_TESTS += dev_pci
@@ -39,7 +39,7 @@ dev_acpi_SRCS := vmm/dev/acpi.c vmm/dev/acpi_pm.c tests/host/dev_acpi.c
 
 # The board wires every model, so its test links them all.
 DEV_MODEL_SRCS := vmm/dev/uart16550.c vmm/dev/pic8259.c vmm/dev/pit8254.c \
-	vmm/dev/mc146818.c vmm/dev/ioapic.c vmm/dev/lapic.c vmm/dev/pci.c \
+	vmm/dev/mc146818.c vmm/dev/ioapic.c vmm/dev/lapic.c vmm/dev/lapic_timer.c vmm/dev/pci.c \
 	vmm/dev/reset.c vmm/dev/fw_cfg.c vmm/dev/debug_exit.c vmm/dev/acpi.c \
 	vmm/dev/acpi_pm.c
 KERNEL_C += vmm/dev/board.c
