@@ -23,6 +23,11 @@ static uint8_t in(uint16_t port)
 	return (uint8_t)x;
 }
 
+static void pic_set(unsigned irq, bool l)
+{
+	vpic_set_irq(&pic, irq, l);
+}
+
 /* Linux's init_8259A(): ICW1 edge+ICW4, vectors 0x30/0x38, cascade on IR2. */
 static void setup(uint8_t icw4)
 {
@@ -182,4 +187,35 @@ TEST(pic_bad_width)
 	setup(0x01);
 	CHECK_EQ(vpic_pio(&pic, 0x20, 2, false, &v), -EINVAL);
 	CHECK_EQ(vpic_pio(&pic, 0x4d0, 4, true, &v), -EINVAL);
+}
+
+TEST(pic_special_mask_mode)
+{
+	setup(0x01);
+	pic_set(5, true);
+	CHECK_EQ(vpic_intack(&pic), 0x35);  /* IR5 in service */
+	pic_set(7, true);
+	CHECK_EQ(intr_level, 0);            /* lower priority: blocked */
+	out(0x21, 0x20);                    /* mask IR5 ... */
+	out(0x20, 0x68);                    /* ... and set special mask mode */
+	CHECK_EQ(intr_level, 1);            /* IR7 now allowed */
+	CHECK_EQ(vpic_intack(&pic), 0x37);
+	out(0x20, 0x48);                    /* reset special mask mode */
+	out(0x20, 0x0b);
+	CHECK_EQ(in(0x20), 0xa0);
+}
+
+TEST(pic_reinit_clears_state)
+{
+	setup(0x01);
+	out(0x21, 0x55);
+	pic_set(3, true);
+	vpic_intack(&pic);
+	out(0x20, 0x11); out(0x21, 0x40); out(0x21, 0x04); out(0x21, 0x01);
+	CHECK_EQ(in(0x21), 0x00);           /* IMR cleared by ICW1 */
+	out(0x20, 0x0b);
+	CHECK_EQ(in(0x20), 0x00);           /* ISR cleared */
+	pic_set(3, false);
+	pic_set(3, true);
+	CHECK_EQ(vpic_intack(&pic), 0x43);  /* new vector base */
 }

@@ -40,6 +40,11 @@ static uint64_t tick_ns(uint64_t d)
 	return (d * 1000000000ull + VPIT_HZ - 1) / VPIT_HZ;
 }
 
+static bool pit_out_is(unsigned ch, uint64_t now, bool want)
+{
+	return vpit_out(&pit, ch, now) == want;
+}
+
 TEST(pit_mode2_reload_counts)
 {
 	uint64_t t0 = 5000000;
@@ -158,4 +163,52 @@ TEST(pit_access_modes_lsb_msb_bcd)
 	out(0x41, 0x12, 0);              /* 1234 decimal */
 	CHECK_EQ(in(0x41, tick_ns(34)), 0x00);
 	CHECK_EQ(in(0x41, tick_ns(34)), 0x12);   /* 1200 in BCD */
+}
+
+TEST(pit_gate_modes_1_2_5_on_channel2)
+{
+	setup();
+	out(0x61, 0x00, 0);
+	out(0x43, 0xb2, 0);              /* ch2, lo/hi, mode 1 */
+	out(0x42, 100, 0);
+	out(0x42, 0, 0);
+	CHECK(pit_out_is(2, 500000, true));   /* waits for a trigger */
+	out(0x61, 0x01, 1000000);             /* gate rising edge */
+	CHECK(!pit_out_is(2, 1000000 + tick_ns(99), true));
+	CHECK(pit_out_is(2, 1000000 + tick_ns(100), true));
+	CHECK_EQ(vpit_counter(&pit, 2, 1000000 + tick_ns(40)), 60);
+	out(0x61, 0x00, 2000000);
+	out(0x61, 0x01, 3000000);             /* retrigger */
+	CHECK(!pit_out_is(2, 3000000 + tick_ns(50), true));
+	/* mode 2: gate low forces OUT high and the rising edge reloads */
+	out(0x43, 0xb4, 4000000);
+	out(0x42, 10, 4000000);
+	out(0x42, 0, 4000000);
+	CHECK(!pit_out_is(2, 4000000 + tick_ns(9), true));
+	out(0x61, 0x00, 4000000 + tick_ns(9));
+	CHECK(pit_out_is(2, 4000000 + tick_ns(9), true));
+	out(0x61, 0x01, 4100000);
+	CHECK_EQ(vpit_counter(&pit, 2, 4100000 + tick_ns(3)), 7);
+	/* mode 5: strobe after a trigger, one tick low at N */
+	out(0x43, 0xba, 5000000);
+	out(0x42, 20, 5000000);
+	out(0x42, 0, 5000000);
+	out(0x61, 0x00, 5000000);
+	out(0x61, 0x01, 5100000);
+	CHECK(pit_out_is(2, 5100000 + tick_ns(19), true));
+	CHECK(!pit_out_is(2, 5100000 + tick_ns(20), true));
+	CHECK(pit_out_is(2, 5100000 + tick_ns(21), true));
+}
+
+TEST(pit_mode4_software_strobe_irq)
+{
+	setup();
+	out(0x43, 0x38, 0);              /* ch0 lo/hi mode 4 */
+	out(0x40, 50, 0);
+	out(0x40, 0, 0);
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), tick_ns(51));
+	CHECK(!vpit_out(&pit, 0, tick_ns(50)));
+	vpit_tick(&pit, tick_ns(51));
+	CHECK_EQ(pulses, 1);
+	CHECK_EQ(vpit_next_event_ns(&pit, 0), VDEV_NEVER);
 }

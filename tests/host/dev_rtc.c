@@ -172,3 +172,22 @@ TEST(rtc_memory_bytes)
 	vrtc_set_memory(&rtc, 3ull << 30, 0, 1);
 	CHECK_EQ(cmos(0x17, T0) | cmos(0x18, T0) << 8, 0xffff);  /* capped */
 }
+
+TEST(rtc_alarm_12h_and_next_event)
+{
+	setup();
+	cmos_w(0x0a, 0x20, T0);
+	cmos_w(0x0b, 0x20, T0);          /* AIE, 12-hour, BCD */
+	cmos_w(0x01, 0x25, T0);          /* 10:13:25 PM */
+	cmos_w(0x03, 0x13, T0);
+	cmos_w(0x05, 0x80 | 0x10, T0);
+	CHECK_EQ(vrtc_next_event_ns(&rtc, T0 + 10), T0 + 1000000000ull);
+	vrtc_tick(&rtc, T0 + 4000000000ull);
+	CHECK_EQ(irq8, 0);               /* 22:13:24 */
+	vrtc_tick(&rtc, T0 + 5000000000ull);
+	CHECK_EQ(irq8, 1);
+	CHECK_EQ(cmos(0x0c, T0 + 5000000000ull) & 0xa0, 0xa0);
+	cmos_w(0x05, 0x10, T0 + 5000000000ull);  /* 10 AM: no match */
+	vrtc_tick(&rtc, T0 + 90000000000ull);
+	CHECK_EQ(cmos(0x0c, T0 + 90000000000ull) & 0x20, 0);
+}

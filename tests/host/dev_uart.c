@@ -203,3 +203,20 @@ TEST(uart_loopback_data_and_modem)
 	wr(u, 4, 0x10);                       /* OUT1 off: RI trailing edge */
 	CHECK_EQ(rd(u, 6) & 0x0f, 0x06);      /* DDSR + TERI */
 }
+
+TEST(uart_modem_status_interrupt_from_host_lines)
+{
+	struct vuart *u = fresh();
+	wr(u, 4, 0x08);
+	wr(u, 1, 0x08);                     /* modem status interrupts */
+	CHECK_EQ(rd(u, 2), 0x01);
+	vuart_set_modem_lines(u, true, true, true, true);   /* RI rises */
+	CHECK_EQ(rd(u, 2), 0x01);           /* rising RI is not a delta */
+	vuart_set_modem_lines(u, false, true, false, true); /* CTS drop, RI trailing */
+	CHECK_EQ(irq_level, 1);
+	CHECK_EQ(rd(u, 2), 0x00);
+	CHECK_EQ(rd(u, 6), 0xa5);           /* DSR, DCD; DCTS, TERI */
+	CHECK_EQ(irq_level, 0);
+	wr(u, 1, 0xff);
+	CHECK_EQ(rd(u, 1), 0x0f);           /* IER bits 7:4 are zero */
+}
