@@ -21,10 +21,18 @@ static void console(void *ctx, const char *s, size_t n)
 }
 
 static struct board B;
+static unsigned kicks[4];
+static void kick_fn(void *ctx, unsigned vcpu)
+{
+	if (vcpu < 4)
+		kicks[vcpu]++;
+}
 
 static void setup(unsigned ncpus)
 {
+	memset(kicks, 0, sizeof(kicks));
 	struct board_config c = {
+		.kick = kick_fn,
 		.ncpus = ncpus, .ram_below_4g = 256u << 20, .epoch_sec = 1700000000,
 		.tsc_hz = 1000000000, .vlapic_timer_hz = 1000000000,
 		.console = console, .clock = { clock_fn, NULL },
@@ -207,4 +215,39 @@ TEST(board_mmio_and_msrs)
 	CHECK_EQ(board_rdmsr(&B, 0, 0x802, &v), -EINVAL);
 	CHECK_EQ(board_rdmsr(&B, 0, 0x10, &v), -ENOENT);
 	CHECK_EQ(board_rdmsr(&B, 5, 0x1b, &v), -EINVAL);
+}
+
+TEST(board_kicks_and_wakeups)
+{
+	bool maskable;
+	setup(2);
+	for (unsigned i = 0; i < 2; i++)
+		mmio_w(i, 0xfee000f0, 0x1ff);
+	CHECK(!board_wakeup_pending(&B, 1, &maskable));
+	CHECK(!maskable);
+	mmio_w(0, 0xfee00310, 0x01000000);
+	mmio_w(0, 0xfee00300, 0x00000051);  /* fixed 0x51 to APIC ID 1 */
+	CHECK_EQ(kicks[1], 1);
+	CHECK_EQ(kicks[0], 0);
+	CHECK(!board_wakeup_pending(&B, 1, &maskable));
+	CHECK(maskable);
+	mmio_w(0, 0xfee00300, 0x00000451);  /* NMI to APIC ID 1 */
+	CHECK(board_wakeup_pending(&B, 1, &maskable));
+	/* vCPU 0's own LAPIC timer */
+	mmio_w(0, 0xfee003e0, 0xb);
+	mmio_w(0, 0xfee00320, 0x40);
+	mmio_w(0, 0xfee00380, 1000);         /* 1 us at 1 GHz */
+	now = 999;
+	board_tick(&B);
+	CHECK_EQ(kicks[0], 0);
+	now = 1000;
+	board_tick(&B);
+	CHECK_EQ(kicks[0], 1);
+	CHECK_EQ(board_ack(&B, 0), 0x40);
+	/* the PIC raising INTR kicks the BSP */
+	out(0x21, 1, 0xef);                  /* unmask IRQ4 (COM1) */
+	out(0x3fc, 1, 0x08);
+	out(0x3f9, 1, 0x02);
+	CHECK_EQ(kicks[0], 2);
+	CHECK_EQ(board_pending_vector(&B, 0), 0x0c);   /* firmware base 0x08 + 4 */
 }

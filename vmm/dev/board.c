@@ -11,6 +11,12 @@
 
 /* ---------------------------------------------------------- interrupts */
 
+static void kick(struct board *b, unsigned vcpu)
+{
+	if (b->kick)
+		b->kick(b->kick_ctx, vcpu);
+}
+
 static void isa_irq(void *ctx, unsigned irq, bool level)
 {
 	struct board *b = ctx;
@@ -24,6 +30,8 @@ static void vpic_intr(void *ctx, unsigned pin, bool level)
 	struct board *b = ctx;
 
 	vlapic_set_lint(&b->lapic[0], 0, level); /* BSP LINT0 */
+	if (level)
+		kick(b, 0);
 }
 
 /*
@@ -54,9 +62,12 @@ static void deliver(struct board *b, struct vlapic *src, const struct vapic_msg 
 			continue;
 		}
 		vlapic_accept(l, m);
+		kick(b, i);
 	}
-	if (lowest)
+	if (lowest) {
 		vlapic_accept(lowest, m);
+		kick(b, (unsigned)(lowest - b->lapic));
+	}
 }
 
 static void vioapic_msg(void *ctx, const struct vapic_msg *m)
@@ -103,6 +114,8 @@ int board_init(struct board *b, const struct board_config *c)
 	memset(b, 0, sizeof(*b));
 	b->ncpus = c->ncpus;
 	b->clock = c->clock;
+	b->kick = c->kick;
+	b->kick_ctx = c->kick_ctx;
 	now = vclock_now(&b->clock);
 
 	vuart_init(&b->com1, (struct virq_line){ isa_irq, b, BOARD_IRQ_COM1 }, c->console,
@@ -328,6 +341,18 @@ unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector)
 	return ev;
 }
 
+bool board_wakeup_pending(struct board *b, unsigned vcpu, bool *maskable)
+{
+	struct vlapic *l;
+
+	*maskable = false;
+	if (vcpu >= b->ncpus)
+		return false;
+	l = &b->lapic[vcpu];
+	*maskable = board_pending_vector(b, vcpu) >= 0;
+	return l->nmi_pending || l->init_pending || l->sipi_pending;
+}
+
 void board_vcpu_init(struct board *b, unsigned vcpu)
 {
 	if (vcpu < b->ncpus)
@@ -343,8 +368,13 @@ void board_tick(struct board *b)
 	vpit_tick(&b->pit, now);
 	vrtc_tick(&b->rtc, now);
 	vacpi_pm_tick(&b->pm, now);
-	for (unsigned i = 0; i < b->ncpus; i++)
+	for (unsigned i = 0; i < b->ncpus; i++) {
+		bool before = vlapic_pending_vector(&b->lapic[i]) >= 0;
 		vlapic_tick(&b->lapic[i], now);
+		/* a timer interrupt (or an error) of this vCPU's own LAPIC */
+		if (!before && vlapic_pending_vector(&b->lapic[i]) >= 0)
+			kick(b, i);
+	}
 }
 
 uint64_t board_next_event_ns(struct board *b)

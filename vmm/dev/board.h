@@ -35,11 +35,19 @@ struct board_config {
 	vuart_sink_fn console;     /* COM1 output lines */
 	void *console_ctx;
 	struct vclock clock;
+	/* Called when vCPU `vcpu` may have something new to take (interrupt,
+	 * NMI, INIT, SIPI): wake it from HLT, or kick it out of guest mode if it
+	 * runs on another CPU. May be NULL. It runs inside board calls and must
+	 * not call back into the board. */
+	void (*kick)(void *ctx, unsigned vcpu);
+	void *kick_ctx;
 };
 
 struct board {
 	unsigned ncpus;
 	struct vclock clock;
+	void (*kick)(void *ctx, unsigned vcpu);
+	void *kick_ctx;
 	struct vuart com1;
 	struct vpic_pair pic;
 	struct vpit pit;
@@ -79,6 +87,9 @@ bool board_take_nmi(struct board *b, unsigned vcpu);
 #define BOARD_EV_INIT 1u
 #define BOARD_EV_SIPI 2u
 unsigned board_take_events(struct board *b, unsigned vcpu, uint8_t *sipi_vector);
+/* Anything that ends HLT: NMI, INIT, SIPI, or (if the guest has IF = 1) a
+ * maskable interrupt; the caller applies RFLAGS.IF to `*maskable`. */
+bool board_wakeup_pending(struct board *b, unsigned vcpu, bool *maskable);
 /* The vCPU processed an INIT: its LAPIC returns to the INIT state. */
 void board_vcpu_init(struct board *b, unsigned vcpu);
 
