@@ -34,7 +34,7 @@ static void setup(unsigned ncpus)
 	struct board_config c = {
 		.kick = kick_fn,
 		.ncpus = ncpus, .ram_below_4g = 256u << 20, .epoch_sec = 1700000000,
-		.tsc_hz = 1000000000, .vlapic_timer_hz = 1000000000,
+		.tsc_hz = 1000000000, .lapic_timer_hz = 1000000000,
 		.console = console, .clock = { clock_fn, NULL },
 	};
 	now = 0;

@@ -141,7 +141,7 @@ static void build_madt(uint8_t *p, const struct vacpi_config *c)
 	unsigned at = 44;
 
 	header(p, "APIC", len, 3);
-	put(p, 36, c->vlapic_addr, 4);
+	put(p, 36, c->lapic_addr, 4);
 	put(p, 40, 1, 4); /* PCAT_COMPAT: dual 8259s present */
 	for (unsigned i = 0; i < c->ncpus; i++, at += 8) {
 		p[at] = 0;             /* processor local APIC */
@@ -152,8 +152,8 @@ static void build_madt(uint8_t *p, const struct vacpi_config *c)
 	}
 	p[at] = 1;                     /* I/O APIC */
 	p[at + 1] = 12;
-	p[at + 2] = c->vioapic_id;
-	put(p, at + 4, c->vioapic_addr, 4);
+	p[at + 2] = c->ioapic_id;
+	put(p, at + 4, c->ioapic_addr, 4);
 	put(p, at + 8, 0, 4);          /* GSI base */
 	at += 12;
 	/* ISA IRQ0 (PIT) is wired to IOAPIC pin 2; flags 0 = bus default */

@@ -17,9 +17,9 @@
 
 struct vacpi_config {
 	unsigned ncpus;          /* vCPUs, APIC IDs 0..ncpus-1 */
-	uint32_t vlapic_addr;     /* 0xfee00000 */
-	uint32_t vioapic_addr;    /* 0xfec00000 */
-	uint8_t vioapic_id;
+	uint32_t lapic_addr;     /* 0xfee00000 */
+	uint32_t ioapic_addr;    /* 0xfec00000 */
+	uint8_t ioapic_id;
 	uint16_t pm_base;        /* VACPI_PM_BASE */
 	uint16_t sci_irq;        /* VACPI_SCI_IRQ */
 };

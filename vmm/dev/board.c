@@ -129,7 +129,7 @@ int board_init(struct board *b, const struct board_config *c)
 	vrtc_set_memory(&b->rtc, c->ram_below_4g, c->ram_above_4g, c->ncpus);
 	vioapic_init(&b->ioapic, 0, vioapic_msg, b);
 	for (unsigned i = 0; i < c->ncpus; i++)
-		vlapic_init(&b->lapic[i], i, i == 0, c->vlapic_timer_hz, c->tsc_hz, vlapic_ipi,
+		vlapic_init(&b->lapic[i], i, i == 0, c->lapic_timer_hz, c->tsc_hz, vlapic_ipi,
 			   vlapic_eoi, b);
 	vlapic_virtual_wire(&b->lapic[0]);
 	vpci_init(&b->pci);

@@ -31,7 +31,7 @@ struct board_config {
 	uint64_t ram_below_4g, ram_above_4g;
 	uint64_t epoch_sec;       /* RTC time at guest time 0 */
 	uint64_t tsc_hz;          /* guest TSC frequency (TSC-deadline timer) */
-	uint64_t vlapic_timer_hz;  /* LAPIC timer input clock */
+	uint64_t lapic_timer_hz;  /* LAPIC timer input clock */
 	vuart_sink_fn console;     /* COM1 output lines */
 	void *console_ctx;
 	struct vclock clock;

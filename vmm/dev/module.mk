@@ -48,3 +48,6 @@ dev_board_SRCS := $(DEV_MODEL_SRCS) vmm/dev/board.c tests/host/dev_board.c
 
 HOST_TOOLS += dev_acpi_dump
 dev_acpi_dump_SRCS := vmm/dev/acpi.c tests/host/dev_acpi_dump.c
+
+HOST_TESTS += dev_fuzz
+dev_fuzz_SRCS := $(DEV_MODEL_SRCS) vmm/dev/board.c tests/host/dev_fuzz.c
