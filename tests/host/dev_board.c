@@ -251,3 +251,31 @@ TEST(board_kicks_and_wakeups)
 	CHECK_EQ(kicks[0], 2);
 	CHECK_EQ(board_pending_vector(&B, 0), 0x0c);   /* firmware base 0x08 + 4 */
 }
+
+TEST(board_reset_keeps_rtc_and_fw_cfg)
+{
+	static const uint8_t blob[2] = { 1, 2 };
+	setup(2);
+	CHECK_EQ(vfw_cfg_add_file(&B.fw_cfg, "etc/x", blob, 2), 0x20);
+	out(0x70, 1, 0x40);
+	out(0x71, 1, 0x5a);                  /* CMOS RAM byte */
+	out(0x70, 1, 0x0b);
+	out(0x71, 1, 0x62);                  /* PIE | 24h */
+	out(0x21, 1, 0x00);                  /* guest unmasks the PIC */
+	mmio_w(1, 0xfee000f0, 0x1ff);
+	out(0x3f8, 1, 'a');                  /* pending console bytes */
+	now = 5000000000ull;
+	board_reset(&B);
+	CHECK_EQ(nlines, 1);                 /* flushed */
+	CHECK_EQ(in(0x21, 1), 0xfb);         /* PIC back to firmware state */
+	CHECK_EQ(mmio_r(1, 0xfee000f0), 0xff);
+	out(0x70, 1, 0x40);
+	CHECK_EQ(in(0x71, 1), 0x5a);
+	out(0x70, 1, 0x0b);
+	CHECK_EQ(in(0x71, 1), 0x02);         /* interrupt enables cleared */
+	out(0x70, 1, 0x00);
+	CHECK_EQ(in(0x71, 1), 0x25);         /* 22:13:20 + 5 s, clock kept */
+	out(0x510, 2, 0x19);
+	CHECK_EQ(in(0x511, 1) | in(0x511, 1) | in(0x511, 1), 0);
+	CHECK_EQ(in(0x511, 1), 1);           /* one file survived */
+}

@@ -112,6 +112,7 @@ int board_init(struct board *b, const struct board_config *c)
 	if (!c->ncpus || c->ncpus > BOARD_MAX_VCPUS)
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
+	b->cfg = *c;
 	b->ncpus = c->ncpus;
 	b->clock = c->clock;
 	b->kick = c->kick;
@@ -139,6 +140,24 @@ int board_init(struct board *b, const struct board_config *c)
 	vacpi_pm_init(&b->pm, VACPI_PM_BASE, (struct virq_line){ isa_irq, b, VACPI_SCI_IRQ },
 		     &b->req, now);
 	return 0;
+}
+
+void board_reset(struct board *b)
+{
+	struct board_config c = b->cfg;
+	struct vrtc rtc = b->rtc;
+	struct vfw_cfg fw = b->fw_cfg;
+
+	vuart_flush_all(&b->com1);
+	if (board_init(b, &c) < 0)
+		ENV_PANIC("board_reset: config accepted once, rejected now");
+	/* MC146818 "RESET": PIE, AIE, UIE, SQWE and the IRQ flags clear. */
+	rtc.cmos[0x0b] &= 0x8f & ~0x08;
+	rtc.cmos[0x0c] = 0;
+	rtc.irq_level = false;
+	rtc.irq = b->rtc.irq;
+	b->rtc = rtc;
+	b->fw_cfg = fw;
 }
 
 /* ---------------------------------------------------------- port I/O */

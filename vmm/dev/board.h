@@ -44,6 +44,7 @@ struct board_config {
 };
 
 struct board {
+	struct board_config cfg;
 	unsigned ncpus;
 	struct vclock clock;
 	void (*kick)(void *ctx, unsigned vcpu);
@@ -63,6 +64,13 @@ struct board {
 };
 
 int board_init(struct board *b, const struct board_config *cfg);
+/*
+ * A platform reset (after VDEV_REQ_RESET): every device back to its power-on
+ * state, except what survives a PC reset: the RTC's time and CMOS RAM
+ * (battery-backed; its interrupt enables and flags are cleared as by the
+ * chip's RESET pin) and the fw_cfg files. Pending console output is flushed.
+ */
+void board_reset(struct board *b);
 
 /*
  * Port I/O of a vCPU: 0 handled; a model's negative errno (bad width) with
