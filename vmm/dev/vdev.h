@@ -16,8 +16,9 @@
  *    written once, in board.c.
  *  - Register accesses return 0 when handled and a negative errno when the
  *    model rejects the access (-EINVAL: bad width/offset, or for MSRs "inject
- *    #GP(0)"). Models never crash on guest input and every guest-controlled
- *    loop or buffer is bounded.
+ *    #GP(0)"; -ENOENT: no device decodes this MSR/address/port). Models
+ *    never crash on guest input and every guest-controlled loop or buffer is
+ *    bounded.
  *  - Side effects that need the integration (reset, power-off, debug exit)
  *    are posted to a `struct vdev_requests` the caller polls.
  */
