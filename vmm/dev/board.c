@@ -432,3 +432,37 @@ void board_power_button(struct board *b)
 {
 	vacpi_pm_power_button(&b->pm);
 }
+
+void board_dump(struct board *b)
+{
+	uint64_t now = vclock_now(&b->clock);
+	const struct vpic_chip *m = &b->pic.chip[0], *sl = &b->pic.chip[1];
+	const struct vpit_channel *c0 = &b->pit.ch[0];
+
+	env_printf("board: now %llu ns, unhandled pio %llu, rejected %llu\n",
+		   (unsigned long long)now, (unsigned long long)b->unhandled_pio,
+		   (unsigned long long)b->rejected_pio);
+	env_printf("  pic: irr %02x/%02x isr %02x/%02x imr %02x/%02x base %02x/%02x int %d\n",
+		   m->irr, sl->irr, m->isr, sl->isr, m->imr, sl->imr, m->vector_base,
+		   sl->vector_base, b->pic.int_level);
+	env_printf("  pit0: mode %u count %u counting %d missed %llu\n", c0->mode,
+		   (unsigned)c0->count, c0->counting, (unsigned long long)b->pit.missed_irqs);
+	env_printf("  rtc: a %02x b %02x c %02x; com1: ier %02x mcr %02x drops %llu/%llu\n",
+		   b->rtc.cmos[0x0a], b->rtc.cmos[0x0b], b->rtc.cmos[0x0c], b->com1.ier,
+		   b->com1.mcr, (unsigned long long)b->com1.tx_drops,
+		   (unsigned long long)b->com1.rx_drops);
+	for (unsigned i = 0; i < VIOAPIC_PINS; i++) {
+		uint64_t e = b->ioapic.redir[i];
+		if (!(e & (1ull << 16)))
+			env_printf("  ioapic pin %u: %016llx line %u\n", i,
+				   (unsigned long long)e, (b->ioapic.lines >> i) & 1);
+	}
+	for (unsigned i = 0; i < b->ncpus; i++) {
+		const struct vlapic *l = &b->lapic[i];
+		env_printf("  lapic %u: mode %d svr %03x tpr %02x ppr %02x pending %d "
+			   "lvt-timer %05x tmict %u nmi %d init %d\n",
+			   i, (int)vlapic_mode(l), l->svr, l->tpr, vlapic_ppr(l),
+			   vlapic_pending_vector(l), l->lvt[VLAPIC_LVT_TIMER], l->tmict,
+			   l->nmi_pending, l->init_pending);
+	}
+}

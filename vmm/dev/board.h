@@ -111,5 +111,7 @@ size_t board_console_input(struct board *b, const uint8_t *buf, size_t n);
 unsigned board_take_requests(struct board *b, uint32_t *exit_status);
 /* The host asks the guest to shut down (ACPI power button). */
 void board_power_button(struct board *b);
+/* Device state summary on the console (debugging a stuck guest). */
+void board_dump(struct board *b);
 
 #endif
