@@ -176,7 +176,9 @@ TEST(board_ports_floating_bus_and_requests)
 	uint32_t v;
 	CHECK_EQ(board_pio(&B, 0x20, 2, false, &v), -EINVAL);
 	CHECK_EQ(v, 0xffff);
+	v = 0;
 	CHECK_EQ(board_pio(&B, 0x20, 3, false, &v), -EINVAL);
+	CHECK_EQ(v, 0xffffffff);
 	CHECK_EQ(in(0xcf8, 1), 0xff);        /* byte 0xcf8: not CONFIG_ADDRESS */
 	out(0xcf8, 4, 0x80000000);
 	CHECK_EQ(in(0xcfc, 4), 0x12378086);

@@ -240,8 +240,12 @@ int board_pio(struct board *b, uint16_t port, unsigned size, bool write, uint32_
 {
 	int rc = -ENOENT;
 
-	if (!vdev_size_ok(size))
+	if (!vdev_size_ok(size)) {
+		if (!write)
+			*val = 0xffffffffu;
+		b->rejected_pio++;
 		return -EINVAL;
+	}
 	for (unsigned i = 0; i < ENV_ARRAY_SIZE(pio_map); i++) {
 		if (port < pio_map[i].first || port > pio_map[i].last)
 			continue;
