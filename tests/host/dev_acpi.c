@@ -86,6 +86,18 @@ TEST(acpi_tables_parse_and_checksums)
 	/* \_S5 package in the AML */
 	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04 };
 	CHECK(!memcmp(dsdt + 36, s5, sizeof(s5)));
+	/* Scope (\_SB) { Device (PCI0) { _HID PNP0A03 ... } } right after it,
+	 * with package lengths that end exactly at the end of the table */
+	const uint8_t *sc = dsdt + 36 + 12;
+	uint32_t dlen = (uint32_t)get(dsdt + 4, 4);
+	CHECK_EQ(sc[0], 0x10);
+	CHECK_EQ(48 + 1 + sc[1], dlen);
+	CHECK(!memcmp(sc + 2, "\\_SB_", 5));
+	CHECK(sc[7] == 0x5b && sc[8] == 0x82);
+	CHECK_EQ(sc + 9 + sc[9], dsdt + dlen);
+	CHECK(!memcmp(sc + 10, "PCI0", 4));
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	CHECK(!memcmp(sc + 14, hid, sizeof(hid)));
 }
 
 TEST(acpi_fadt_fields)

@@ -7,9 +7,10 @@
  * APIC, 5.2.12.3 I/O APIC, 5.2.12.5 interrupt source override, 5.2.12.7 local
  * APIC NMI), 7.4.2 \_Sx objects and 20.2 AML grammar (NameOp, PackageOp).
  *
- * The DSDT holds only \_S5 (SLP_TYP 0): the host bridge is found by the OS's
- * legacy PCI probe through mechanism #1, and the other devices are ISA
- * devices at their PC addresses (docs/platform.md).
+ * The DSDT holds \_S5 (SLP_TYP 0) and the PCI root bridge \_SB.PCI0 (bus 0,
+ * reached through mechanism #1; no _CRS, no _PRT: no PCI device needs
+ * resources or interrupts). The other devices are ISA devices at their PC
+ * addresses, described by the FADT and MADT (docs/platform.md).
  */
 #include "vmm/dev/acpi.h"
 
@@ -90,9 +91,20 @@ static void gas_io(uint8_t *p, unsigned at, uint8_t bits, uint8_t access, uint64
 	put(p, at + 4, port, 8);
 }
 
+/*
+ * Hand-assembled AML (20.2: NameOp 0x08, PackageOp 0x12, ScopeOp 0x10,
+ * DeviceOp 0x5b 0x82, DWordPrefix 0x0c; a one-byte PkgLength counts itself and
+ * what follows it in the object, up to 63 bytes).
+ */
 static const uint8_t dsdt_aml[] = {
 	/* Name (_S5, Package (4) { Zero, Zero, Zero, Zero }) */
 	0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
+	/* Scope (\_SB) { Device (PCI0) { Name (_HID, EisaId ("PNP0A03"))
+	 *                                 Name (_UID, Zero) } } */
+	0x10, 0x1d, '\\', '_', 'S', 'B', '_',
+	0x5b, 0x82, 0x15, 'P', 'C', 'I', '0',
+	0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* "PNP" 0A03 */
+	0x08, '_', 'U', 'I', 'D', 0x00,
 };
 
 static void build_fadt(uint8_t *p, const struct vacpi_config *c, uint64_t facs, uint64_t dsdt)
