@@ -282,3 +282,26 @@ TEST(board_reset_keeps_rtc_and_fw_cfg)
 	CHECK_EQ(in(0x511, 1) | in(0x511, 1) | in(0x511, 1), 0);
 	CHECK_EQ(in(0x511, 1), 1);           /* one file survived */
 }
+
+TEST(board_acpi_matches_the_board)
+{
+	static uint8_t buf[4096];
+	struct vacpi_layout l;
+	setup(3);
+	CHECK_EQ(board_build_acpi(&B, buf, sizeof(buf), 0xe0000, &l), 0);
+	const uint8_t *madt = buf + (l.madt - 0xe0000);
+	unsigned lapics = 0;
+	for (uint32_t o = 44; o < (uint32_t)(madt[4] | madt[5] << 8); o += madt[o + 1])
+		lapics += madt[o] == 0;
+	CHECK_EQ(lapics, 3);
+	/* the PM timer the FADT points at is the one board_pio serves */
+	const uint8_t *fadt = buf + (l.fadt - 0xe0000);
+	uint16_t tmr = (uint16_t)(fadt[76] | fadt[77] << 8);
+	now = 1000000000ull;
+	CHECK_EQ(in(tmr, 4), 3579545);
+	out((uint16_t)(fadt[64] | fadt[65] << 8), 2, 1u << 13);   /* PM1a_CNT: S5 */
+	CHECK_EQ(board_take_requests(&B, NULL), VDEV_REQ_POWEROFF);
+	/* and the reset register */
+	out((uint16_t)(fadt[120] | fadt[121] << 8), 1, fadt[128]);
+	CHECK_EQ(board_take_requests(&B, NULL), VDEV_REQ_RESET);
+}

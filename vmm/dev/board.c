@@ -160,6 +160,21 @@ void board_reset(struct board *b)
 	b->fw_cfg = fw;
 }
 
+int board_build_acpi(const struct board *b, void *buf, size_t size, uint64_t gpa,
+		     struct vacpi_layout *out)
+{
+	struct vacpi_config c = {
+		.ncpus = b->ncpus,
+		.lapic_addr = VLAPIC_DEFAULT_BASE,
+		.ioapic_addr = VIOAPIC_DEFAULT_BASE,
+		.ioapic_id = b->ioapic.id,
+		.pm_base = VACPI_PM_BASE,
+		.sci_irq = VACPI_SCI_IRQ,
+	};
+
+	return vacpi_build(buf, size, gpa, &c, out);
+}
+
 /* ---------------------------------------------------------- port I/O */
 
 typedef int (*pio_fn)(struct board *b, uint16_t port, unsigned size, bool write,

@@ -72,6 +72,10 @@ int board_init(struct board *b, const struct board_config *cfg);
  */
 void board_reset(struct board *b);
 
+/* This VM's ACPI tables (vacpi_build with the board's CPUs and addresses). */
+int board_build_acpi(const struct board *b, void *buf, size_t size, uint64_t gpa,
+		     struct vacpi_layout *out);
+
 /*
  * Port I/O of a vCPU: 0 handled; a model's negative errno (bad width) with
  * reads completed as all ones. Ports nobody decodes read all ones and ignore
