@@ -12,9 +12,17 @@ $(BUILD)/guests/%.elf: guest-tools/tests/%.c $(GUEST_LIB) guest-tools/tests/gues
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guest-tools/tests/guest.ld \
 		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
 
+# The real-mode guest is 16-bit assembly linked at 0 (loaded at 0x8000, CS 0x800).
+$(BUILD)/guests/realmode.elf: guest-tools/tests/realmode.S
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) -m32 -c -o $(BUILD)/guests/realmode.o $<
+	ld -m elf_i386 -Ttext=0 -e _start --no-warn-rwx-segments -o $@ $(BUILD)/guests/realmode.o
+
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	objcopy -O binary $< $@
 
+# Keep the ELFs (symbols for debugging guests).
+.PRECIOUS: $(BUILD)/guests/%.elf
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_TESTS))
 .PHONY: guests
 guests: $(GUEST_BINS)

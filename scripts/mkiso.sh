@@ -26,5 +26,6 @@ mkdir -p "$(dirname "$out")"
 # Only the modules the menu needs: a smaller ISO boots faster in Bochs.
 grub-mkrescue -o "$out" "$tmp" \
   --install-modules="multiboot2 normal configfile iso9660 biosdisk part_msdos" \
-  --fonts= --locales= --themes= --compress=xz >"$tmp/mkrescue.log" 2>&1 || {
-  cat "$tmp/mkrescue.log" >&2; exit 1; }
+  --fonts= --locales= --themes= --compress=xz >"$tmp.log" 2>&1 || {
+  cat "$tmp.log" >&2; rm -f "$tmp.log"; exit 1; }
+rm -f "$tmp.log"

@@ -249,12 +249,12 @@ static enum vmm_action emulate(struct emu *e)
 {
 	int mi = find_mem(e);
 	ZydisMnemonic mn = e->in.mnemonic;
-	if (mn == ZYDIS_MNEMONIC_STOSB || mn == ZYDIS_MNEMONIC_STOSW || mn == ZYDIS_MNEMONIC_STOSD ||
-	    mn == ZYDIS_MNEMONIC_STOSQ)
+	if ((mn == ZYDIS_MNEMONIC_STOSB || mn == ZYDIS_MNEMONIC_STOSW || mn == ZYDIS_MNEMONIC_STOSD ||
+	     mn == ZYDIS_MNEMONIC_STOSQ) && e->in.meta.category == ZYDIS_CATEGORY_STRINGOP)
 		return string_op(e, false);
-	if (mn == ZYDIS_MNEMONIC_MOVSB || mn == ZYDIS_MNEMONIC_MOVSW || mn == ZYDIS_MNEMONIC_MOVSQ ||
-	    (mn == ZYDIS_MNEMONIC_MOVSD && mi >= 0 && e->in.operand_count_visible >= 2 &&
-	     e->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY && e->op[1].type == ZYDIS_OPERAND_TYPE_MEMORY))
+	/* MOVSD is both the string move and an SSE2 move: the category tells. */
+	if ((mn == ZYDIS_MNEMONIC_MOVSB || mn == ZYDIS_MNEMONIC_MOVSW || mn == ZYDIS_MNEMONIC_MOVSD ||
+	     mn == ZYDIS_MNEMONIC_MOVSQ) && e->in.meta.category == ZYDIS_CATEGORY_STRINGOP)
 		return string_op(e, true);
 	if (mi < 0 || e->in.operand_count_visible < 2)
 		return fail(e, "instruction has no memory operand Ditto emulates");

@@ -25,6 +25,10 @@ void guest_trap(struct gframe *f)
 	traps.last_vector = f->vector;
 	traps.last_error = f->error;
 	traps.last_eip = f->eip;
+	if (traps.expect && (int)f->vector == traps.expect) {
+		traps.expect = 0;
+		return;
+	}
 	if (f->vector < 32 && traps.fixup_skip) {
 		f->eip += traps.fixup_skip;
 		traps.fixup_skip = 0;

@@ -32,6 +32,7 @@ struct trap_log {
 	volatile uint32_t count[256];
 	volatile uint32_t last_vector, last_error, last_eip;
 	volatile uint32_t fixup_skip;
+	volatile int expect; /* an exception vector the test injects: counted, returns */
 };
 extern struct trap_log traps;
 

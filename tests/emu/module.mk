@@ -1,4 +1,6 @@
 # In-emulator tests: one Bochs boot per tests/emu/NAME.test (see run-one.sh).
-EMU_TESTS += boot-selftest harness-panic harness-fault harness-fail harness-hang vm-cpuid
+EMU_TESTS += boot-selftest harness-panic harness-fault harness-fail harness-hang
+EMU_TESTS += vm-cpuid vm-msr vm-cr vm-io vm-hlt vm-hypercall vm-mmio vm-outside vm-triple
+EMU_TESTS += vm-inject vm-realmode vm-isolation vm-bench
 .PHONY: emu-images
 emu-images: $(BUILD)/ditto.elf guests

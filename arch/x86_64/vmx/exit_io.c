@@ -11,9 +11,16 @@ enum vmm_action exit_io(struct vcpu *v)
 	if (size != 1 && size != 2 && size != 4)
 		return vmx_exit_unexpected(v);
 	if (string) {
-		/* Address size: VM-exit instruction information bits 9:7 (Table 28-8). */
-		unsigned as = (unsigned)(vmcs_read(VMCS_EXIT_INSTR_INFO) >> 7) & 7;
-		return vmm_pio_string(v, port, size, in, rep, as == 0 ? 2 : as == 1 ? 4 : 8);
+		/* Address size: VM-exit instruction information bits 9:7 (Table 28-8),
+		 * reported only if IA32_VMX_BASIC[54]; else the mode's default. */
+		unsigned bytes;
+		if (vmx_caps.basic & (1ull << 54)) {
+			unsigned as = (unsigned)(vmcs_read(VMCS_EXIT_INSTR_INFO) >> 7) & 7;
+			bytes = as == 0 ? 2 : as == 1 ? 4 : 8;
+		} else {
+			bytes = vcpu_long_mode(v) ? 8 : (be_get(v, BE_CS_AR) & (1u << 14)) ? 4 : 2;
+		}
+		return vmm_pio_string(v, port, size, in, rep, bytes);
 	}
 	uint32_t val = (uint32_t)vcpu_gpr(v, RAX);
 	vmm_pio(v, port, size, in, &val);
