@@ -54,7 +54,8 @@ static int check_pages(struct mme *e, uint32_t *maps, uint32_t *deps)
 				} else {
 					if (!b || b->len > e->cfg.keep_max ||
 					    (b->kind != BLOB_XOR &&
-					     b->kind != BLOB_XD3))
+					     b->kind != BLOB_XD3 &&
+					     b->kind != BLOB_XLZ))
 						FAIL();
 					sid = b->ref;
 				}

@@ -98,13 +98,15 @@ size_t mme_xor_encode(const uint8_t *page, const uint8_t *ref, uint8_t *out,
 	return o;
 }
 
+/* ref may be out itself (the reference already decoded in place). */
 void mme_xor_apply(const uint8_t *ref, const uint8_t *d, size_t len,
 		   uint8_t *out)
 {
 	const uint8_t *end = d + len;
 	size_t pos = 0;
 
-	memcpy(out, ref, PG_SIZE);
+	if (ref != out)
+		memcpy(out, ref, PG_SIZE);
 	while (d < end) {
 		pos += get_varint(&d, end);
 		size_t n = (size_t)get_varint(&d, end) + 1;
@@ -228,13 +230,47 @@ void mme_decode_page(struct mme *e, const struct mme_page *p, uint8_t *out)
 		return;
 	}
 	const struct mme_blob *b = (const struct mme_blob *)(uintptr_t)p->u;
-	const uint8_t *ref = mme_sf_content(e, b->ref, e->scr_ref);
-	if (b->kind == BLOB_XOR)
+	if (b->kind == BLOB_XD3) {
+		mme_xd3_decode(e, b, mme_sf_content(e, b->ref, e->scr_ref), out);
+		return;
+	}
+	/* A compressed reference is decoded straight into out. */
+	mme_patch_apply(e, b, mme_sf_content(e, b->ref, out), out);
+}
+
+/* XOR of page and ref, LZ4-compressed; 0 if it does not fit in max. */
+size_t mme_xlz_encode(struct mme *e, const uint8_t *page, const uint8_t *ref,
+		      uint8_t *out, size_t max)
+{
+	for (size_t i = 0; i < PG_SIZE; i += 8) {
+		uint64_t x = ld64(page + i) ^ ld64(ref + i);
+		memcpy(e->scr_x + i, &x, 8);
+	}
+	return mme_lz4_encode(e, e->scr_x, out, max);
+}
+
+/* Rebuild into out from a patch against ref (ref may be out itself). */
+void mme_patch_apply(struct mme *e, const struct mme_blob *b,
+		     const uint8_t *ref, uint8_t *out)
+{
+	switch (b->kind) {
+	case BLOB_XOR:
 		mme_xor_apply(ref, b->data, b->len, out);
-	else if (b->kind == BLOB_XD3)
+		return;
+	case BLOB_XLZ:
+		mme_lz4_decode(b, e->scr_x);
+		for (size_t i = 0; i < PG_SIZE; i += 8) {
+			uint64_t x = ld64(ref + i) ^ ld64(e->scr_x + i);
+			memcpy(out + i, &x, 8);
+		}
+		return;
+	case BLOB_XD3:
+		ENV_ASSERT(ref != out);
 		mme_xd3_decode(e, b, ref, out);
-	else
+		return;
+	default:
 		ENV_PANIC("mme: bad patch kind %u", b->kind);
+	}
 }
 
 int mme_codec_init(struct mme *e)

@@ -24,6 +24,7 @@ void mme_config_default(struct mme_config *cfg)
 	cfg->enable_patch = true;
 	cfg->enable_compress = true;
 	cfg->enable_xdelta = true;
+	cfg->compress_refs = true;
 }
 
 static uint64_t pow2_at_least(uint64_t n)
@@ -53,16 +54,21 @@ void *mme_heap_alloc(struct mme *e, size_t n)
 	return p;
 }
 
+/*
+ * use_reserve: a fault-in. It takes a frame from the reserve first (no
+ * allocator call on the fault path: O(1), bounded latency), then the heap;
+ * scan ticks refill the reserve. Other callers use the heap only.
+ */
 void *mme_frame_alloc(struct mme *e, bool use_reserve)
 {
 	void *f = NULL;
-	if (!fail_now(e)) {
+	if (use_reserve && e->nreserve)
+		f = e->reserve[--e->nreserve];
+	if (!f && !fail_now(e)) {
 		f = env_alloc_pages(1);
 		if (!f)
 			e->ctr.alloc_failures++;
 	}
-	if (!f && use_reserve && e->nreserve)
-		f = e->reserve[--e->nreserve];
 	if (f)
 		e->ctr.frames_engine++;
 	return f;
@@ -86,6 +92,8 @@ static void reserve_refill(struct mme *e)
 		void *f = env_alloc_pages(1);
 		if (!f)
 			return;
+		/* Touch it now, not in a fault-in (host: first-touch faults). */
+		memset(f, 0, PG_SIZE);
 		e->reserve[e->nreserve++] = f;
 	}
 }
@@ -182,11 +190,12 @@ int mme_create(const struct mme_config *cfg, const struct mme_ops *ops,
 	e->ctx = ctx;
 	uint64_t nb = pow2_at_least(cfg->max_pages);
 	e->hmask = nb - 1;
-	e->smask = 2 * nb - 1;
+	/* One index slot per sampled block of every page. */
+	e->smask = pow2_at_least(ENV_MAX(cfg->sim_blocks, 1u) * nb) - 1;
 	e->vms = env_zalloc(cfg->max_vms * sizeof(*e->vms));
 	e->stable = env_zalloc(nb * sizeof(uint32_t));
 	e->unstable = env_zalloc(nb * sizeof(uint32_t));
-	e->sim = env_zalloc(2 * nb * sizeof(*e->sim));
+	e->sim = env_zalloc((e->smask + 1) * sizeof(*e->sim));
 	e->reserve = env_zalloc((cfg->reserve_frames + 1) * sizeof(void *));
 	e->zero_frame = env_alloc_pages(1);
 	e->scr_ref = env_alloc_pages(1);
@@ -194,9 +203,10 @@ int mme_create(const struct mme_config *cfg, const struct mme_ops *ops,
 	e->scr_b = env_alloc_pages(1);
 	e->scr_lz4 = env_alloc_pages(1);
 	e->scr_cand = env_alloc_pages(1);
+	e->scr_x = env_alloc_pages(1);
 	if (!e->vms || !e->stable || !e->unstable || !e->sim || !e->reserve ||
 	    !e->zero_frame || !e->scr_ref || !e->scr_a || !e->scr_b ||
-	    !e->scr_lz4 || !e->scr_cand)
+	    !e->scr_lz4 || !e->scr_cand || !e->scr_x)
 		goto fail;
 	memset(e->zero_frame, 0, PG_SIZE);
 	r = mme_codec_init(e);
@@ -227,7 +237,7 @@ void mme_destroy(struct mme *e)
 	env_free(e->unstable);
 	env_free(e->sim);
 	void *pg[] = { e->zero_frame, e->scr_ref, e->scr_a, e->scr_b, e->scr_lz4,
-		       e->scr_cand };
+		       e->scr_cand, e->scr_x };
 	for (size_t i = 0; i < ENV_ARRAY_SIZE(pg); i++)
 		if (pg[i])
 			env_free_pages(pg[i], 1);
@@ -375,10 +385,10 @@ void mme_get_stats(struct mme *e, struct mme_stats *st)
 				uint64_t c = BLOB_COST(b->len);
 				st->patch_bytes += c;
 				st->saved_patched += (int64_t)(PG_SIZE - c);
-				if (b->kind == BLOB_XOR)
-					st->patches_xor++;
-				else
+				if (b->kind == BLOB_XD3)
 					st->patches_xd3++;
+				else
+					st->patches_xor++;
 			} else if (p->state == MME_COMPRESSED) {
 				struct mme_blob *b = (void *)(uintptr_t)p->u;
 				uint64_t c = BLOB_COST(b->len);

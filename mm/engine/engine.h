@@ -70,6 +70,11 @@ struct mme_config {
 	bool enable_patch;
 	bool enable_compress;
 	bool enable_xdelta;
+	/*
+	 * Compress references of real patches too (more memory saved; a
+	 * fault-in of such a patch then decompresses the reference first).
+	 */
+	bool compress_refs;
 	/* Test hooks (NULL in production). */
 	uint64_t (*hash_hook)(const void *page); /* replaces XXH64 */
 	bool (*alloc_fail_hook)(void *ctx);	   /* true: fail this allocation */

@@ -32,7 +32,12 @@ struct mme_page {
 	uint8_t pad;
 };
 
-enum blob_kind { BLOB_XOR = 1, BLOB_XD3 = 2, BLOB_LZ4 = 3 };
+/*
+ * BLOB_XOR: XOR+RLE runs; BLOB_XLZ: LZ4 of the XOR of page and reference
+ * (wins when the differences repeat, e.g. pointers moved by KASLR);
+ * BLOB_XD3: xdelta3; BLOB_LZ4: the page compressed.
+ */
+enum blob_kind { BLOB_XOR = 1, BLOB_XD3 = 2, BLOB_LZ4 = 3, BLOB_XLZ = 4 };
 
 /* A patch or compressed payload (heap). */
 struct mme_blob {
@@ -58,6 +63,7 @@ struct mme_sframe {
 };
 #define SF_COMP_TESTED 0x01	 /* LZ4 size of the content was tried */
 #define SF_COMP_OK 0x02		 /* ... and it fits under keep_max */
+#define SF_PATCHREF 0x04	 /* some real (non-empty) patch used it */
 
 struct mme_vm {
 	struct mme_page *pages;
@@ -106,6 +112,7 @@ struct mme {
 	uint8_t *scr_a, *scr_b;	/* encoder outputs: candidate / best */
 	uint8_t *scr_lz4;
 	uint8_t *scr_cand;	/* a decompressed candidate page */
+	uint8_t *scr_x;		/* an XOR of two pages */
 	void *lz4_state;
 	struct _xd3_stream *xs;	/* xdelta3 state (codec.c only) */
 	struct _xd3_source *xsrc;
@@ -168,6 +175,10 @@ void mme_xd3_decode(struct mme *e, const struct mme_blob *b,
 int mme_codec_init(struct mme *e);
 void mme_codec_fini(struct mme *e);
 void mme_decode_page(struct mme *e, const struct mme_page *p, uint8_t *out);
+size_t mme_xlz_encode(struct mme *e, const uint8_t *page, const uint8_t *ref,
+		      uint8_t *out, size_t max);
+void mme_patch_apply(struct mme *e, const struct mme_blob *b,
+		     const uint8_t *ref, uint8_t *out);
 
 /* simidx.c */
 struct sim_cands {

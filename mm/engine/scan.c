@@ -26,8 +26,8 @@
  */
 #include "mm/engine/engine_int.h"
 
-#define SMALL_PATCH 256	/* below this, do not bother trying LZ4 */
-#define MAX_CANDS 4
+#define SMALL_PATCH 64	/* below this, do not bother trying LZ4 */
+#define MAX_CANDS 6
 #define XD3_TRY 512	/* XOR deltas above this may be shifted content */
 #define NO_SF UINT32_MAX
 
@@ -163,7 +163,7 @@ static bool resolve(struct mme *e, uint32_t id, uint32_t group, uint64_t self,
 			return false;
 		c->is_sf = true;
 		c->id = sid;
-		return true;
+		return e->cfg.compress_refs || e->sf[sid].frame;
 	}
 	if (id == self)
 		return false;
@@ -171,8 +171,11 @@ static bool resolve(struct mme *e, uint32_t id, uint32_t group, uint64_t self,
 	if (!q || e->vms[c->vm].group != group)
 		return false;
 	switch (q->state) {
-	case MME_PRIVATE:
 	case MME_COMPRESSED:
+		if (!e->cfg.compress_refs)
+			return false;
+		/* fall through */
+	case MME_PRIVATE:
 		c->is_sf = false;
 		c->id = id;
 		return true;
@@ -185,7 +188,7 @@ static bool resolve(struct mme *e, uint32_t id, uint32_t group, uint64_t self,
 		c->id = (q->flags & PG_EMPTY)
 				? (uint32_t)q->u
 				: ((struct mme_blob *)(uintptr_t)q->u)->ref;
-		return true;
+		return e->cfg.compress_refs || e->sf[c->id].frame;
 	default:
 		return false;
 	}
@@ -279,6 +282,18 @@ static void reduce(struct mme *e, uint32_t vm, uint64_t gfn,
 			}
 		}
 	}
+	/* Repeating differences: LZ4 of the XOR may beat the runs. */
+	if (best_len > SMALL_PATCH && nc && e->cfg.enable_compress) {
+		const struct cand *xc = best_len <= keep ? &bc : &cands[0];
+		n = mme_xlz_encode(e, f, cand_content(e, xc), cur,
+				   ENV_MIN(keep, best_len - 1));
+		if (n) {
+			best_len = n;
+			kind = BLOB_XLZ;
+			bc = *xc;
+			t = cur, cur = best, best = t;
+		}
+	}
 	if (best_len > SMALL_PATCH && e->cfg.enable_compress) {
 		n = mme_lz4_encode(e, f, cur, ENV_MIN(keep, best_len - 1));
 		if (n) {
@@ -291,10 +306,11 @@ static void reduce(struct mme *e, uint32_t vm, uint64_t gfn,
 	 * A large XOR delta against a page that shares sampled blocks means
 	 * the content moved: only then is xdelta3 (~2-10 us) worth a try.
 	 */
-	if (kind == BLOB_XOR && best_len > XD3_TRY && nc &&
+	if ((kind == BLOB_XOR || kind == BLOB_XLZ) && best_len > XD3_TRY && nc &&
 	    e->cfg.enable_xdelta) {
+		/* Only when it halves the best delta: its decode is slower. */
 		n = mme_xd3_encode(e, f, cand_content(e, &cands[0]), cur,
-				   ENV_MIN(keep, best_len - 1));
+				   ENV_MIN(keep, best_len / 2));
 		if (n) {
 			best_len = n;
 			kind = BLOB_XD3;
@@ -324,11 +340,7 @@ static void reduce(struct mme *e, uint32_t vm, uint64_t gfn,
 	if (!b)
 		goto keep_private;
 	/* Verify: the patch against the sframe must rebuild the page. */
-	const uint8_t *ref = mme_sf_content(e, sid, e->scr_ref);
-	if (kind == BLOB_XOR)
-		mme_xor_apply(ref, b->data, b->len, cur);
-	else
-		mme_xd3_decode(e, b, ref, cur);
+	mme_patch_apply(e, b, mme_sf_content(e, sid, e->scr_ref), cur);
 	if (memcmp(cur, f, PG_SIZE) != 0) {
 		mme_blob_free(b);
 		goto keep_private;
@@ -338,6 +350,7 @@ static void reduce(struct mme *e, uint32_t vm, uint64_t gfn,
 	p->flags = 0;
 	p->u = (uintptr_t)b;
 	e->sf[sid].deps++;
+	e->sf[sid].flags |= SF_PATCHREF;
 	e->ops->map(e->ctx, vm, gfn, NULL, MME_PROT_NONE);
 	return;
 keep_private:

@@ -156,7 +156,8 @@ int mme_sf_materialize(struct mme *e, uint32_t id, bool use_reserve)
 void mme_sf_compress(struct mme *e, uint32_t id)
 {
 	struct mme_sframe *s = &e->sf[id];
-	if (!e->cfg.enable_compress || s->maps || !s->frame)
+	if (!e->cfg.enable_compress || s->maps || !s->frame ||
+	    (!e->cfg.compress_refs && (s->flags & SF_PATCHREF)))
 		return;
 	size_t n = mme_lz4_encode(e, s->frame, e->scr_lz4, e->cfg.keep_max);
 	if (!n)

@@ -17,7 +17,8 @@
 #include "mm/engine/mme_xxhash.h"
 
 /* Block numbers (of 64) sampled; spread so edits in one area miss few. */
-static const uint8_t sim_off[SIM_MAX_BLOCKS] = { 5, 37, 21, 53, 13, 45, 29, 61 };
+static const uint8_t sim_off[16] = { 5, 37, 21, 53, 13, 45, 29, 61,
+						  1, 33, 17, 49, 9, 41, 25, 57 };
 
 static bool uniform_block(const uint8_t *b)
 {

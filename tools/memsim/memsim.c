@@ -15,7 +15,8 @@
  * Options: --groups one|per-image, --keep N, --budget N, --passes N,
  *   --hot FRACTION (pages accessed per tick), --write-rate N (pages dirtied
  *   per tick: write-trace mode), --json FILE, --svg FILE, --no-bound,
- *   --seed N, --progress / --no-progress.
+ *   --seed N, --progress / --no-progress, --full-refs (never compress
+ *   the reference of a patch: faster fault-in of patched pages).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,8 @@ static struct {
 	bool bound;
 	uint64_t seed;
 	int progress; /* -1 auto */
-} opt = { true, 2048, 6, 4096, 0, 0.0, NULL, NULL, true, 1, -1 };
+	bool compress_refs;
+} opt = { true, 2048, 6, 4096, 0, 0.0, NULL, NULL, true, 1, -1, true };
 
 static struct ms_vm vms[MS_MAX_IMAGES];
 static uint32_t nvms;
@@ -200,6 +202,7 @@ static struct mme *engine(bool full)
 	c.max_vms = nvms;
 	c.keep_max = opt.keep;
 	c.enable_patch = c.enable_compress = c.enable_xdelta = full;
+	c.compress_refs = opt.compress_refs;
 	if (mme_create(&c, &ops, NULL, &e))
 		die("mme_create failed", NULL);
 	for (uint32_t i = 0; i < nvms; i++) {
@@ -313,15 +316,30 @@ static void fault_latency(struct mme *e, struct ms_result *r)
 		bool xd3 = s == MME_PATCHED && !(pg->flags & PG_EMPTY) &&
 			   ((struct mme_blob *)(uintptr_t)pg->u)->kind == BLOB_XD3;
 		void *f;
+		static int dbg = -1;
+		if (dbg < 0)
+			dbg = getenv("MEMSIM_DEBUG") != NULL;
+		int refc = 0, empty = 0;
+		unsigned plen = 0;
+		if (s == MME_PATCHED) {
+			empty = !!(pg->flags & PG_EMPTY);
+			uint32_t sid = empty ? (uint32_t)pg->u
+					     : ((struct mme_blob *)(uintptr_t)pg->u)->ref;
+			refc = e->sf[sid].frame == NULL;
+			plen = empty ? 0 : ((struct mme_blob *)(uintptr_t)pg->u)->len;
+		}
 		if ((s != MME_PATCHED && s != MME_COMPRESSED) ||
 		    (s == MME_PATCHED && np >= N) ||
 		    (s == MME_COMPRESSED && nc >= N))
 			continue;
+		mme_scan(e, 0); /* a timer tick between faults: refills the reserve */
 		double t0 = ms_now();
 		int rc = mme_fault(e, vm, g, false, &f);
 		double us = (ms_now() - t0) * 1e6;
 		if (rc)
 			continue;
+		if (dbg && s == MME_PATCHED)
+			fprintf(stderr, "LAT %d %d %u %.2f\n", refc, empty, plen, us);
 		if (s == MME_COMPRESSED)
 			lc[nc++] = us;
 		else
@@ -396,6 +414,8 @@ static void run_set(struct ms_result *r)
 	e = engine(true);
 	run_passes(e, r, cpu, sc, "engine");
 	mme_get_stats(e, &r->st);
+	if (getenv("MEMSIM_DEBUG"))
+		fprintf(stderr, "sframes %llu full %llu orphans %llu sfcomp %llu patch %llu comp %llu\n", (unsigned long long)r->st.sframes, (unsigned long long)r->st.sframes_full, (unsigned long long)r->st.sframe_orphans, (unsigned long long)r->st.sframe_comp_bytes, (unsigned long long)r->st.patch_bytes, (unsigned long long)r->st.comp_bytes);
 	pct_saved(&r->st, pages, &r->full);
 	r->meta_per_page = (double)r->st.meta_bytes / (double)pages;
 	r->net_total = r->full.total -
@@ -485,6 +505,8 @@ int main(int argc, char **argv)
 			if (nsets == MS_MAX_SETS)
 				die("too many sets", NULL);
 			sets[nsets++] = argv[++i];
+		} else if (!strcmp(a, "--full-refs")) {
+			opt.compress_refs = false;
 		} else if (!strcmp(a, "--no-bound")) {
 			opt.bound = false;
 		} else if (!strcmp(a, "--progress")) {

@@ -2,7 +2,8 @@
  * The upper bound of ditto-memsim, from the same images and keep rule:
  * every page treated as cold; zero pages and exact duplicates (within a
  * trust group) cost nothing; every distinct content costs
- * min(4096, its LZ4 payload, its best XOR+RLE patch), payloads counted with
+ * min(4096, its LZ4 payload, its best patch: XOR+RLE or LZ4 of the XOR,
+ * the engine's two in-place encodings), payloads counted with
  * the engine's 8-byte blob header, a payload kept only if <= keep.
  * Reference candidates come from an exhaustive search over all 64 aligned
  * 64-byte blocks of every distinct page (blocks of one repeated byte
@@ -101,17 +102,19 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 	uint32_t *votes = calloc(nd, sizeof(uint32_t));
 	uint32_t *touched = malloc(64 * 64 * sizeof(uint32_t));
 	void *lz4st = malloc((size_t)LZ4_sizeofState());
-	uint8_t *tmp = malloc(8192);
-	if (!votes || !touched || !lz4st || !tmp)
+	uint8_t *tmp = malloc(8192), *xbuf = malloc(4096);
+	if (!votes || !touched || !lz4st || !tmp || !xbuf)
 		abort();
-	double cost = 0;
+	double cost = 0, cx = 0, cl = 0;
+	uint64_t nx = 0, nl = 0, nf = 0;
 	for (uint64_t d = 0; d < nd; d++) {
+		int how = 0;
 		const uint8_t *p = dp[d];
 		uint64_t best = 4096;
 		int c = LZ4_compress_fast_extState(lz4st, (const char *)p,
 						   (char *)tmp, 4096, (int)keep, 1);
 		if (c > 0 && BLOB_COST((uint64_t)c) < best)
-			best = BLOB_COST((uint64_t)c);
+			best = BLOB_COST((uint64_t)c), how = 1;
 		/* Candidates: pages sharing blocks at the same offset. */
 		uint32_t nt = 0;
 		for (int k = 0; k < 64; k++) {
@@ -149,15 +152,36 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 			size_t lim = best > 8 ? ENV_MIN(best - 8, keep) : 0;
 			size_t x = mme_xor_encode(p, dp[q], tmp, lim);
 			if (x <= lim && BLOB_COST(x) < best)
-				best = BLOB_COST(x);
+				best = BLOB_COST(x), how = 2;
+			/* LZ4 of the XOR, the engine's other in-place patch. */
+			for (int i = 0; i < 4096; i++)
+				xbuf[i] = p[i] ^ dp[q][i];
+			lim = best > 8 ? ENV_MIN(best - 8, keep) : 0;
+			c = lim ? LZ4_compress_fast_extState(lz4st, (const char *)xbuf,
+							     (char *)tmp, 4096,
+							     (int)lim, 1)
+				: 0;
+			if (c > 0 && BLOB_COST((uint64_t)c) < best)
+				best = BLOB_COST((uint64_t)c), how = 2;
 		}
 		for (uint32_t j = 0; j < nt; j++)
 			votes[touched[j]] = 0;
 		cost += (double)best;
+		if (how == 1)
+			nl++, cl += (double)best;
+		else if (how == 2)
+			nx++, cx += (double)best;
+		else
+			nf++;
 		if (++done % 1024 == 0)
 			ms_progress("upper bound", done, nd);
 	}
 	ms_progress("upper bound", nd, nd);
+	if (getenv("MEMSIM_DEBUG"))
+		fprintf(stderr, "bound: distinct %llu: lz4 %llu (%.0f B), xor %llu "
+			"(%.0f B), full %llu\n", (unsigned long long)nd,
+			(unsigned long long)nl, cl, (unsigned long long)nx, cx,
+			(unsigned long long)nf);
 	double total = (double)pages * 4096.0;
 	out->total = 100.0 * (total - cost) / total;
 	out->zero = 100.0 * (double)nzero / (double)pages;
@@ -173,4 +197,5 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 	free(touched);
 	free(lz4st);
 	free(tmp);
+	free(xbuf);
 }
