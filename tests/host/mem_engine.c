@@ -192,6 +192,36 @@ TEST(shifted_page_gets_xdelta3_patch)
 	teardown();
 }
 
+TEST(repeating_deltas_get_lz4_of_xor_patch)
+{
+	static uint8_t t[4096], t2[4096];
+	setup(1, 2, true, NULL);
+	fill_random(t, 11);
+	memcpy(t2, t, 4096);
+	/* Every word of the second half XORed with one pattern: runs would
+	 * take 2 KiB, LZ4 of the XOR a few bytes. The first half still
+	 * matches, so the similarity index finds page 0. */
+	for (int i = 2048; i < 4096; i += 8) {
+		uint64_t v;
+		memcpy(&v, t2 + i, 8);
+		v ^= 0x1122334455667788ull;
+		memcpy(t2 + i, &v, 8);
+	}
+	memcpy(gpage(0, 0), t, 4096);
+	memcpy(gpage(0, 1), t2, 4096);
+	B.vm[0].accessed[0] = 1;
+	passes(1);
+	B.vm[0].accessed[0] = 1;
+	passes(3);
+	CHECK_EQ(mme_page_state(E, 0, 1), MME_PATCHED);
+	struct mme_blob *b = (struct mme_blob *)(uintptr_t)E->vms[0].pages[1].u;
+	CHECK_EQ(b->kind, BLOB_XLZ);
+	CHECK(b->len < 100);
+	CHECK_EQ(mme_check(E), 0);
+	CHECK(same(0, 0, t) && same(0, 1, t2));
+	teardown();
+}
+
 TEST(cold_text_compressed_hot_not)
 {
 	static uint8_t t[4096], t2[4096];

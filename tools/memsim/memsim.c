@@ -298,39 +298,32 @@ static void lat_of(double *v, uint64_t n, struct ms_lat *l)
 }
 
 /*
- * Time read fault-ins of up to 4000 patched and 4000 compressed pages
- * (xdelta3 patches also on their own), spread over all VMs.
+ * Time read fault-ins of up to 4000 pages of each kind, spread over all
+ * VMs: patched (a real delta; split by whether its reference is held
+ * compressed), cold shared (a mirror of a shared frame, PG_EMPTY),
+ * compressed; xdelta3 patches also on their own.
  */
 static void fault_latency(struct mme *e, struct ms_result *r)
 {
 	enum { N = 4000 };
-	static double lp[N], lc[N], lx[N];
-	uint64_t np = 0, nc = 0, nx = 0, pages = total_pages();
-	for (uint64_t k = 0; k < pages && (np < N || nc < N); k++) {
+	static double lp[N], lc[N], lx[N], lm[N], lpf[N], lpc[N];
+	uint64_t np = 0, nc = 0, nx = 0, nm = 0, npf = 0, npc = 0;
+	uint64_t pages = total_pages();
+	for (uint64_t k = 0; k < pages && (np < N || nc < N || nm < N); k++) {
 		uint64_t g = (k * 7919) % pages; /* stride by a prime */
 		uint32_t vm = 0;
 		while (g >= vms[vm].npages)
 			g -= vms[vm++].npages;
 		struct mme_page *pg = mme_pg(e, vm, g);
 		enum mme_state s = (enum mme_state)pg->state;
-		bool xd3 = s == MME_PATCHED && !(pg->flags & PG_EMPTY) &&
-			   ((struct mme_blob *)(uintptr_t)pg->u)->kind == BLOB_XD3;
+		bool mirror = s == MME_PATCHED && (pg->flags & PG_EMPTY);
+		struct mme_blob *b = (struct mme_blob *)(uintptr_t)pg->u;
+		bool xd3 = s == MME_PATCHED && !mirror && b->kind == BLOB_XD3;
+		bool refc = s == MME_PATCHED && !mirror && !e->sf[b->ref].frame;
 		void *f;
-		static int dbg = -1;
-		if (dbg < 0)
-			dbg = getenv("MEMSIM_DEBUG") != NULL;
-		int refc = 0, empty = 0;
-		unsigned plen = 0;
-		if (s == MME_PATCHED) {
-			empty = !!(pg->flags & PG_EMPTY);
-			uint32_t sid = empty ? (uint32_t)pg->u
-					     : ((struct mme_blob *)(uintptr_t)pg->u)->ref;
-			refc = e->sf[sid].frame == NULL;
-			plen = empty ? 0 : ((struct mme_blob *)(uintptr_t)pg->u)->len;
-		}
 		if ((s != MME_PATCHED && s != MME_COMPRESSED) ||
-		    (s == MME_PATCHED && np >= N) ||
-		    (s == MME_COMPRESSED && nc >= N))
+		    (s == MME_PATCHED && !mirror && np >= N) ||
+		    (mirror && nm >= N) || (s == MME_COMPRESSED && nc >= N))
 			continue;
 		mme_scan(e, 0); /* a timer tick between faults: refills the reserve */
 		double t0 = ms_now();
@@ -338,16 +331,24 @@ static void fault_latency(struct mme *e, struct ms_result *r)
 		double us = (ms_now() - t0) * 1e6;
 		if (rc)
 			continue;
-		if (dbg && s == MME_PATCHED)
-			fprintf(stderr, "LAT %d %d %u %.2f\n", refc, empty, plen, us);
-		if (s == MME_COMPRESSED)
+		if (s == MME_COMPRESSED) {
 			lc[nc++] = us;
-		else
+		} else if (mirror) {
+			lm[nm++] = us;
+		} else {
 			lp[np++] = us;
+			if (refc)
+				lpc[npc++] = us;
+			else
+				lpf[npf++] = us;
+		}
 		if (xd3 && nx < N)
 			lx[nx++] = us;
 	}
 	lat_of(lp, np, &r->lat_patched);
+	lat_of(lpf, npf, &r->lat_patched_fullref);
+	lat_of(lpc, npc, &r->lat_patched_compref);
+	lat_of(lm, nm, &r->lat_mirror);
 	lat_of(lc, nc, &r->lat_compressed);
 	lat_of(lx, nx, &r->lat_xd3);
 }

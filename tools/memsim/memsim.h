@@ -40,7 +40,8 @@ struct ms_result {
 	double reduce_mbps, reduce_pps; /* pass that patches / compresses */
 	double steady_mbps, steady_pps; /* later passes */
 	double all_mbps;		/* whole run */
-	struct ms_lat lat_patched, lat_compressed, lat_xd3;
+	struct ms_lat lat_patched, lat_patched_fullref, lat_patched_compref;
+	struct ms_lat lat_mirror, lat_compressed, lat_xd3;
 	struct mme_stats st;
 	uint64_t bound_distinct;
 	uint64_t writes, mismatches, passes;
