@@ -45,6 +45,7 @@ struct ms_result {
 	struct mme_stats st;
 	uint64_t bound_distinct;
 	uint64_t writes, mismatches, passes;
+	uint64_t lat_dropped;	/* fault samples preempted by the host */
 };
 
 /* memsim_bound.c */

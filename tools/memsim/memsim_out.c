@@ -32,7 +32,12 @@ void ms_print_table(FILE *f, const struct ms_result *r, uint32_t n)
 			x->reduce_pps / 1e3, x->steady_mbps, x->all_mbps,
 			x->meta_per_page);
 	}
-	fprintf(f, "\nFault-in (read) latency, p50 / p99 us (samples)\n");
+	fprintf(f, "\nFault-in (read) latency, p50 / p99 us (samples; samples "
+		   "during which the host switched threads are dropped: ");
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "%s%llu", i ? ", " : "",
+			(unsigned long long)r[i].lat_dropped);
+	fprintf(f, ")\n");
 	fprintf(f, "| set | patched (all) | ... reference full | ... reference "
 		   "compressed | xdelta3 patches | cold shared (mirror) | "
 		   "compressed |\n");
@@ -119,6 +124,8 @@ void ms_print_json(FILE *f, const struct ms_result *r, uint32_t n)
 		json_lat(f, "fault_patched_compressed_ref", &x->lat_patched_compref);
 		fprintf(f, ", ");
 		json_lat(f, "fault_cold_shared", &x->lat_mirror);
+		fprintf(f, ",\n  \"fault_samples_dropped\": %llu",
+			(unsigned long long)x->lat_dropped);
 		fprintf(f, ",\n  \"writes\": %llu, \"mismatches\": %llu}%s\n",
 			(unsigned long long)x->writes,
 			(unsigned long long)x->mismatches, i + 1 < n ? "," : "");

@@ -40,4 +40,8 @@ bench-mem: $(MEMSIM) $(CORPUS_RAWS)
 		--json $(BUILD)/bench-mem/write-trace.json \
 		--set homo-pair-hot2%-writes64=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw \
 		| tee $(BUILD)/bench-mem/write-trace.md
+	$(MEMSIM) --no-bound --full-refs --json $(BUILD)/bench-mem/full-refs.json \
+		--set homo-pair-full-refs=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw \
+		--set all-4-full-refs=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw,$(MEMSIM_C)/hetero-busybox-idle.raw,$(MEMSIM_C)/hetero-debian-python.raw \
+		| tee $(BUILD)/bench-mem/full-refs.md
 	@echo "bench-mem: outputs in $(BUILD)/bench-mem/ (copy the SVG to docs/memory-savings.svg)"
