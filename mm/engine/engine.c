@@ -25,6 +25,7 @@ void mme_config_default(struct mme_config *cfg)
 	cfg->enable_compress = true;
 	cfg->enable_xdelta = true;
 	cfg->compress_refs = true;
+	cfg->enable_xlz = true;
 }
 
 static uint64_t pow2_at_least(uint64_t n)

@@ -75,6 +75,8 @@ struct mme_config {
 	 * fault-in of such a patch then decompresses the reference first).
 	 */
 	bool compress_refs;
+	/* LZ4-of-XOR patches (smaller; their fault-in runs an LZ4 decode). */
+	bool enable_xlz;
 	/* Test hooks (NULL in production). */
 	uint64_t (*hash_hook)(const void *page); /* replaces XXH64 */
 	bool (*alloc_fail_hook)(void *ctx);	   /* true: fail this allocation */

@@ -283,7 +283,8 @@ static void reduce(struct mme *e, uint32_t vm, uint64_t gfn,
 		}
 	}
 	/* Repeating differences: LZ4 of the XOR may beat the runs. */
-	if (best_len > SMALL_PATCH && nc && e->cfg.enable_compress) {
+	if (best_len > SMALL_PATCH && nc && e->cfg.enable_compress &&
+	    e->cfg.enable_xlz) {
 		const struct cand *xc = best_len <= keep ? &bc : &cands[0];
 		n = mme_xlz_encode(e, f, cand_content(e, xc), cur,
 				   ENV_MIN(keep, best_len - 1));

@@ -17,7 +17,9 @@
  *   per tick: write-trace mode), --json FILE, --svg FILE, --no-bound,
  *   --seed N, --progress / --no-progress, --full-refs (never compress
  *   the reference of a patch: faster fault-in of patched pages),
- *   --check-the-checker (alter one expected page: must exit 1).
+ *   --fast-fault (--full-refs and no LZ4-of-XOR patches: every patched
+ *   fault-in is a copy plus runs), --check-the-checker (alter one
+ *   expected page: must exit 1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +45,9 @@ static struct {
 	int progress; /* -1 auto */
 	bool compress_refs;
 	bool corrupt; /* test the checker: expect one page to differ */
-} opt = { true, 2048, 6, 4096, 0, 0.0, NULL, NULL, true, 1, -1, true, false };
+	bool fast_fault;
+} opt = { true, 2048, 6, 4096, 0, 0.0, NULL, NULL, true, 1, -1, true, false,
+	  false };
 
 static struct ms_vm vms[MS_MAX_IMAGES];
 static uint32_t nvms;
@@ -207,6 +211,9 @@ static struct mme *engine(bool full)
 	c.keep_max = opt.keep;
 	c.enable_patch = c.enable_compress = c.enable_xdelta = full;
 	c.compress_refs = opt.compress_refs;
+	c.enable_xlz = !opt.fast_fault;
+	if (opt.fast_fault)
+		c.compress_refs = false;
 	if (mme_create(&c, &ops, NULL, &e))
 		die("mme_create failed", NULL);
 	for (uint32_t i = 0; i < nvms; i++) {
@@ -437,8 +444,6 @@ static void run_set(struct ms_result *r)
 	e = engine(true);
 	run_passes(e, r, cpu, sc, "engine");
 	mme_get_stats(e, &r->st);
-	if (getenv("MEMSIM_DEBUG"))
-		fprintf(stderr, "sframes %llu full %llu orphans %llu sfcomp %llu patch %llu comp %llu\n", (unsigned long long)r->st.sframes, (unsigned long long)r->st.sframes_full, (unsigned long long)r->st.sframe_orphans, (unsigned long long)r->st.sframe_comp_bytes, (unsigned long long)r->st.patch_bytes, (unsigned long long)r->st.comp_bytes);
 	pct_saved(&r->st, pages, &r->full);
 	r->meta_per_page = (double)r->st.meta_bytes / (double)pages;
 	r->net_total = r->full.total -
@@ -537,6 +542,8 @@ int main(int argc, char **argv)
 			sets[nsets++] = argv[++i];
 		} else if (!strcmp(a, "--check-the-checker")) {
 			opt.corrupt = true;
+		} else if (!strcmp(a, "--fast-fault")) {
+			opt.fast_fault = true;
 		} else if (!strcmp(a, "--full-refs")) {
 			opt.compress_refs = false;
 		} else if (!strcmp(a, "--no-bound")) {

@@ -105,16 +105,14 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 	uint8_t *tmp = malloc(8192), *xbuf = malloc(4096);
 	if (!votes || !touched || !lz4st || !tmp || !xbuf)
 		abort();
-	double cost = 0, cx = 0, cl = 0;
-	uint64_t nx = 0, nl = 0, nf = 0;
+	double cost = 0;
 	for (uint64_t d = 0; d < nd; d++) {
-		int how = 0;
 		const uint8_t *p = dp[d];
 		uint64_t best = 4096;
 		int c = LZ4_compress_fast_extState(lz4st, (const char *)p,
 						   (char *)tmp, 4096, (int)keep, 1);
 		if (c > 0 && BLOB_COST((uint64_t)c) < best)
-			best = BLOB_COST((uint64_t)c), how = 1;
+			best = BLOB_COST((uint64_t)c);
 		/* Candidates: pages sharing blocks at the same offset. */
 		uint32_t nt = 0;
 		for (int k = 0; k < 64; k++) {
@@ -152,7 +150,7 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 			size_t lim = best > 8 ? ENV_MIN(best - 8, keep) : 0;
 			size_t x = mme_xor_encode(p, dp[q], tmp, lim);
 			if (x <= lim && BLOB_COST(x) < best)
-				best = BLOB_COST(x), how = 2;
+				best = BLOB_COST(x);
 			/* LZ4 of the XOR, the engine's other in-place patch. */
 			for (int i = 0; i < 4096; i++)
 				xbuf[i] = p[i] ^ dp[q][i];
@@ -162,26 +160,15 @@ void ms_bound(struct ms_vm *vms, uint32_t n, uint32_t keep,
 							     (int)lim, 1)
 				: 0;
 			if (c > 0 && BLOB_COST((uint64_t)c) < best)
-				best = BLOB_COST((uint64_t)c), how = 2;
+				best = BLOB_COST((uint64_t)c);
 		}
 		for (uint32_t j = 0; j < nt; j++)
 			votes[touched[j]] = 0;
 		cost += (double)best;
-		if (how == 1)
-			nl++, cl += (double)best;
-		else if (how == 2)
-			nx++, cx += (double)best;
-		else
-			nf++;
 		if (++done % 1024 == 0)
 			ms_progress("upper bound", done, nd);
 	}
 	ms_progress("upper bound", nd, nd);
-	if (getenv("MEMSIM_DEBUG"))
-		fprintf(stderr, "bound: distinct %llu: lz4 %llu (%.0f B), xor %llu "
-			"(%.0f B), full %llu\n", (unsigned long long)nd,
-			(unsigned long long)nl, cl, (unsigned long long)nx, cx,
-			(unsigned long long)nf);
 	double total = (double)pages * 4096.0;
 	out->total = 100.0 * (total - cost) / total;
 	out->zero = 100.0 * (double)nzero / (double)pages;

@@ -44,4 +44,8 @@ bench-mem: $(MEMSIM) $(CORPUS_RAWS)
 		--set homo-pair-full-refs=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw \
 		--set all-4-full-refs=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw,$(MEMSIM_C)/hetero-busybox-idle.raw,$(MEMSIM_C)/hetero-debian-python.raw \
 		| tee $(BUILD)/bench-mem/full-refs.md
+	$(MEMSIM) --no-bound --fast-fault --json $(BUILD)/bench-mem/fast-fault.json \
+		--set homo-pair-fast-fault=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw \
+		--set all-4-fast-fault=$(MEMSIM_C)/homo-1.raw,$(MEMSIM_C)/homo-2.raw,$(MEMSIM_C)/hetero-busybox-idle.raw,$(MEMSIM_C)/hetero-debian-python.raw \
+		| tee $(BUILD)/bench-mem/fast-fault.md
 	@echo "bench-mem: outputs in $(BUILD)/bench-mem/ (copy the SVG to docs/memory-savings.svg)"
