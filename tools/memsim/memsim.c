@@ -17,7 +17,8 @@
  *   per tick: write-trace mode), --json FILE, --svg FILE, --no-bound,
  *   --seed N, --progress / --no-progress, --full-refs (never compress
  *   the reference of a patch: faster fault-in of patched pages),
- *   --fast-fault (--full-refs and no LZ4-of-XOR patches: every patched
+ *   --no-xlz (no LZ4-of-XOR patches),
+ *   --fast-fault (--full-refs and --no-xlz: every patched
  *   fault-in is a copy plus runs), --check-the-checker (alter one
  *   expected page: must exit 1).
  */
@@ -45,9 +46,9 @@ static struct {
 	int progress; /* -1 auto */
 	bool compress_refs;
 	bool corrupt; /* test the checker: expect one page to differ */
-	bool fast_fault;
+	bool fast_fault, no_xlz;
 } opt = { true, 2048, 6, 4096, 0, 0.0, NULL, NULL, true, 1, -1, true, false,
-	  false };
+	  false, false };
 
 static struct ms_vm vms[MS_MAX_IMAGES];
 static uint32_t nvms;
@@ -211,7 +212,7 @@ static struct mme *engine(bool full)
 	c.keep_max = opt.keep;
 	c.enable_patch = c.enable_compress = c.enable_xdelta = full;
 	c.compress_refs = opt.compress_refs;
-	c.enable_xlz = !opt.fast_fault;
+	c.enable_xlz = !opt.fast_fault && !opt.no_xlz;
 	if (opt.fast_fault)
 		c.compress_refs = false;
 	if (mme_create(&c, &ops, NULL, &e))
@@ -542,6 +543,8 @@ int main(int argc, char **argv)
 			sets[nsets++] = argv[++i];
 		} else if (!strcmp(a, "--check-the-checker")) {
 			opt.corrupt = true;
+		} else if (!strcmp(a, "--no-xlz")) {
+			opt.no_xlz = true;
 		} else if (!strcmp(a, "--fast-fault")) {
 			opt.fast_fault = true;
 		} else if (!strcmp(a, "--full-refs")) {
