@@ -33,15 +33,9 @@ int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot);
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns);
 
 /* Helpers on top of be_get/be_set. */
-/* Complete an emulated instruction: RIP past it, and the interrupt shadow of
- * a preceding STI or MOV SS ends with it (SDM Vol. 3C 25.4.2). */
-static inline void vcpu_skip_instruction(struct vcpu *v)
-{
-	be_set(v, BE_RIP, be_get(v, BE_RIP) + be_get(v, BE_INSTR_LEN));
-	uint64_t intr = be_get(v, BE_INTERRUPTIBILITY);
-	if (intr & 3)
-		be_set(v, BE_INTERRUPTIBILITY, intr & ~3ull);
-}
+/* Complete the instruction that exited: RIP past it, and the interrupt
+ * shadow of a preceding STI or MOV SS ends with it (SDM Vol. 3C 25.4.2). */
+void vcpu_skip_instruction(struct vcpu *v);
 /* Current privilege level: SS.DPL (SDM Vol. 3A 5.5). */
 static inline unsigned vcpu_cpl(struct vcpu *v)
 {

@@ -62,10 +62,58 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 	}
 }
 
+/* Leaves whose answer depends on ECX are computed at each exit. */
+static bool has_subleaves(uint32_t leaf)
+{
+	switch (leaf) {
+	case 4: case 7: case 0xb: case 0xd: case 0xf: case 0x10: case 0x12: case 0x14:
+	case 0x17: case 0x18: case 0x1a: case 0x1b: case 0x1d: case 0x1e: case 0x1f:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The per-VM table is filled for vCPU 0; leaf 1's per-vCPU APIC id is
+ * patched in at lookup. */
+static void cache_fill(struct vcpu *v)
+{
+	struct vm_cpuid_cache *c = &v->vm->cpuid;
+	uint32_t r[4];
+	be_host_cpuid(0, 0, r);
+	c->max_basic = r[EAX];
+	for (uint32_t l = 0; l < VM_CPUID_BASIC; l++)
+		if (!has_subleaves(l))
+			vmm_cpuid_policy(v, l, 0, c->basic[l]);
+	for (uint32_t l = 0; l < VM_CPUID_EXT; l++)
+		vmm_cpuid_policy(v, 0x80000000u + l, 0, c->ext[l]);
+	c->ready = true;
+}
+
+static bool cache_lookup(struct vcpu *v, uint32_t leaf, uint32_t out[4])
+{
+	struct vm_cpuid_cache *c = &v->vm->cpuid;
+	const uint32_t *e;
+	if (leaf < VM_CPUID_BASIC && !has_subleaves(leaf))
+		e = c->basic[leaf];
+	else if (leaf >= 0x80000000u && leaf < 0x80000000u + VM_CPUID_EXT)
+		e = c->ext[leaf - 0x80000000u];
+	else
+		return false;
+	memcpy(out, e, 16);
+	if (leaf == 1)
+		out[EBX] = (out[EBX] & 0x00ffffffu) | (v->id << 24);
+	return true;
+}
+
 enum vmm_action vmm_cpuid(struct vcpu *v)
 {
 	uint32_t out[4];
-	vmm_cpuid_policy(v, (uint32_t)vcpu_gpr(v, RAX), (uint32_t)vcpu_gpr(v, RCX), out);
+	uint32_t leaf = (uint32_t)vcpu_gpr(v, RAX);
+	if (__builtin_expect(!v->vm->cpuid.ready, 0))
+		cache_fill(v);
+	if (!cache_lookup(v, leaf, out))
+		vmm_cpuid_policy(v, leaf, (uint32_t)vcpu_gpr(v, RCX), out);
 	vcpu_set_gpr(v, RAX, out[EAX]);
 	vcpu_set_gpr(v, RBX, out[EBX]);
 	vcpu_set_gpr(v, RCX, out[ECX]);

@@ -2,17 +2,14 @@
 #include "arch/x86_64/vmx/vmcs_fields.h"
 #include "vmm/backend.h"
 
-uint64_t vcpu_gpr(struct vcpu *v, enum gpr r)
+uint64_t vcpu_rsp(struct vcpu *v)
 {
-	return r == RSP ? be_get(v, BE_RSP) : v->regs.gpr[r & 15];
+	return be_get(v, BE_RSP);
 }
 
-void vcpu_set_gpr(struct vcpu *v, enum gpr r, uint64_t val)
+void vcpu_set_rsp(struct vcpu *v, uint64_t val)
 {
-	if (r == RSP)
-		be_set(v, BE_RSP, val);
-	else
-		v->regs.gpr[r & 15] = val;
+	be_set(v, BE_RSP, val);
 }
 
 enum vmm_action vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)

@@ -68,8 +68,21 @@ struct vcpu_boot {
 	uint16_t gdt_limit;
 };
 
-uint64_t vcpu_gpr(struct vcpu *v, enum gpr r);
-void vcpu_set_gpr(struct vcpu *v, enum gpr r, uint64_t val);
+/* RSP lives in the VMCS (backend); the rest in regs, read inline: the
+ * exit path touches them on every exit. */
+uint64_t vcpu_rsp(struct vcpu *v);
+void vcpu_set_rsp(struct vcpu *v, uint64_t val);
+static inline uint64_t vcpu_gpr(struct vcpu *v, enum gpr r)
+{
+	return r == RSP ? vcpu_rsp(v) : v->regs.gpr[r & 15];
+}
+static inline void vcpu_set_gpr(struct vcpu *v, enum gpr r, uint64_t val)
+{
+	if (r == RSP)
+		vcpu_set_rsp(v, val);
+	else
+		v->regs.gpr[r & 15] = val;
+}
 /* Queue a hardware exception (#GP, #UD, ...) for the next entry. */
 enum vmm_action vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 #endif

@@ -35,6 +35,16 @@ struct vm_counters {
 	uint64_t test_cases, test_failures;
 };
 
+/* CPUID answers without subleaves, computed once per VM (vmm/cpuid.c). */
+#define VM_CPUID_BASIC 0x20
+#define VM_CPUID_EXT 9
+struct vm_cpuid_cache {
+	bool ready;
+	uint32_t max_basic;
+	uint32_t basic[VM_CPUID_BASIC][4];
+	uint32_t ext[VM_CPUID_EXT][4];
+};
+
 struct vm {
 	unsigned id;
 	char name[32];
@@ -52,6 +62,7 @@ struct vm {
 	char stop_reason[128];
 	uint64_t tsc_offset;
 	struct vm_counters ctr;
+	struct vm_cpuid_cache cpuid;
 };
 
 /* Allocate the VM and its RAM (zeroed). NULL when memory is short. */

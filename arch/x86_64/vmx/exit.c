@@ -106,8 +106,7 @@ enum vmm_action vmx_handle_exit(struct vcpu *v)
 	if ((a->exit_reason & (1u << 31)) && basic != EXIT_ENTRY_FAIL_GUEST_STATE &&
 	    basic != EXIT_ENTRY_FAIL_MSR_LOAD && basic != EXIT_ENTRY_FAIL_MACHINE_CHECK)
 		return exit_entry_failure(v);
-	a->exit_qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	a->exit_instr_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTR_LEN);
+	a->have_qual = a->have_len = false;
 	return handlers[basic](v);
 }
 
@@ -116,7 +115,7 @@ void vmx_vcpu_dump(struct vcpu *v)
 	struct vcpu_arch *a = varch(v);
 	kprintf("vm %s vcpu %u: exit reason %u (%s), qualification 0x%llx\n", v->vm->name, v->id,
 		a->exit_reason & 0xffff, exit_reason_name(a->exit_reason & 0xffff),
-		(unsigned long long)a->exit_qual);
+		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
 	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
 					       "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 	for (int i = 0; i < 16; i++)
@@ -168,7 +167,7 @@ uint64_t be_get(struct vcpu *v, enum be_reg r)
 {
 	switch (r) {
 	case BE_INSTR_LEN:
-		return varch(v)->exit_instr_len;
+		return exit_instr_len(v);
 	case BE_TSC:
 		return rdtsc() + vmcs_read(VMCS_TSC_OFFSET);
 	case BE_CR0: /* what the guest sees: owned bits come from the shadow */
@@ -219,4 +218,12 @@ void be_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[1] = r.ebx;
 	out[2] = r.ecx;
 	out[3] = r.edx;
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + exit_instr_len(v));
+	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (__builtin_expect(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS), 0))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
 }

@@ -66,7 +66,7 @@ enum vmm_action vmx_set_cr4(struct vcpu *v, uint64_t val)
 
 enum vmm_action exit_cr_access(struct vcpu *v)
 {
-	uint64_t q = varch(v)->exit_qual;
+	uint64_t q = exit_qual(v);
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	enum vmm_action act;
 	switch (type) {

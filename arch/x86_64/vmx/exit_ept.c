@@ -40,7 +40,7 @@ int be_map_gpa(struct vm *vm, uint64_t gpa)
 
 enum vmm_action exit_ept_violation(struct vcpu *v)
 {
-	uint64_t q = varch(v)->exit_qual;
+	uint64_t q = exit_qual(v);
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
 	/* An IRET that unblocked NMIs faulted: NMIs stay blocked until it
 	 * completes, so restore the blocking before re-entry (SDM 28.2.3). */

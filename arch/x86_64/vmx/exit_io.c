@@ -4,7 +4,7 @@
 
 enum vmm_action exit_io(struct vcpu *v)
 {
-	uint64_t q = varch(v)->exit_qual;
+	uint64_t q = exit_qual(v);
 	unsigned size = (unsigned)(q & 7) + 1;
 	bool in = q & (1u << 3), string = q & (1u << 4), rep = q & (1u << 5);
 	uint16_t port = (uint16_t)(q >> 16);

@@ -341,8 +341,6 @@ static void inject_pending(struct vcpu *v)
 static void save_idt_vectoring(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
-	if (!(info & INTR_INFO_VALID))
-		return;
 	v->reinject = (struct vcpu_event){
 		.valid = true,
 		.vector = (uint8_t)INTR_INFO_VECTOR(info),
@@ -353,24 +351,35 @@ static void save_idt_vectoring(struct vcpu *v)
 	};
 }
 
+/* The time slice: the VMX-preemption timer counts it down in the guest
+ * (SDM 26.5.1); with "save preemption timer" it resumes across exits, so it
+ * is written once per slice rather than once per entry. */
+static void arm_slice(uint64_t end)
+{
+	uint64_t now = rdtsc();
+	uint64_t left = end > now ? (end - now) >> vmx_caps.preempt_shift : 0;
+	vmcs_write(VMCS_PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : left);
+}
+
 void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 {
 	struct vcpu_arch *a = varch(v);
+	bool timer = vmx_caps.pin_ctl & PIN_PREEMPT_TIMER;
+	bool timer_saved = vmx_caps.exit_ctl & EXIT_SAVE_PREEMPT;
 	vcpu_load(v);
-	uint64_t slice_tsc = slice_ns * (tsc_hz / 1000000) / 1000;
-	uint64_t end = rdtsc() + slice_tsc;
+	uint64_t end = rdtsc() + slice_ns * (tsc_hz / 1000000) / 1000;
+	if (timer)
+		arm_slice(end);
 	while (v->state == VCPU_RUNNABLE) {
-		inject_pending(v);
-		if (vmx_caps.pin_ctl & PIN_PREEMPT_TIMER) {
-			uint64_t now = rdtsc();
-			uint64_t left = end > now ? (end - now) >> vmx_caps.preempt_shift : 0;
-			vmcs_write(VMCS_PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : left);
-		}
+		if (__builtin_expect(v->reinject.valid | v->event.valid, 0))
+			inject_pending(v);
+		if (timer && !timer_saved)
+			arm_slice(end);
 		irq_disable();
 		uint64_t t0 = rdtsc();
 		int failed = vmx_run(&v->regs, a->launched);
 		uint64_t t1 = rdtsc();
-		if (failed) {
+		if (__builtin_expect(failed, 0)) {
 			irq_enable();
 			uint64_t err = 0;
 			vmcs_read_safe(VMCS_VM_INSTRUCTION_ERROR, &err);
@@ -382,14 +391,14 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 		a->launched = true;
 		v->stats.tsc_in_guest += t1 - t0;
 		a->exit_reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-		save_idt_vectoring(v);
+		if (__builtin_expect(vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID, 0))
+			save_idt_vectoring(v);
 		enum vmm_action act = vmx_handle_exit(v);
-		v->stats.tsc_in_handlers += rdtsc() - t1;
+		uint64_t t2 = rdtsc();
+		v->stats.tsc_in_handlers += t2 - t1;
 		/* Host interrupts that arrived while the guest ran are taken here. */
 		irq_enable();
-		if (act == VMM_STOP || v->vm->stopped)
-			break;
-		if (rdtsc() >= end)
+		if (act == VMM_STOP || v->vm->stopped || t2 >= end)
 			break;
 	}
 	vcpu_put(v);

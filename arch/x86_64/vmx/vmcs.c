@@ -31,16 +31,6 @@ static int vmfail(bool cf, bool zf)
 	return 0;
 }
 
-static unsigned field_width(uint32_t field)
-{
-	switch ((field >> 13) & 3) {
-	case 0: return 16;
-	case 1: return (field & 1) ? 32 : 64; /* "high" access of a 64-bit field */
-	case 2: return 32;
-	default: return 64;
-	}
-}
-
 int vmcs_write_safe(uint32_t field, uint64_t value)
 {
 	bool cf, zf;
@@ -57,26 +47,23 @@ int vmcs_read_safe(uint32_t field, uint64_t *value)
 	return vmfail(cf, zf);
 }
 
-void vmcs_write_at(uint32_t field, uint64_t value, const void *caller)
+void vmcs_write_failed(uint32_t field, uint64_t value, const void *caller)
 {
-	unsigned w = field_width(field);
+	unsigned w = vmcs_field_width(field);
 	if (w < 64 && value >> w)
 		panic("VMWRITE %s (0x%x): value 0x%llx wider than %u bits, from %p", vmcs_field_name(field),
 		      field, (unsigned long long)value, w, caller);
 	int err = vmcs_write_safe(field, value);
-	if (err)
-		panic("VMWRITE %s (0x%x) = 0x%llx failed: VM-instruction error %d, from %p",
-		      vmcs_field_name(field), field, (unsigned long long)value, err, caller);
+	panic("VMWRITE %s (0x%x) = 0x%llx failed: VM-instruction error %d, from %p",
+	      vmcs_field_name(field), field, (unsigned long long)value, err, caller);
 }
 
-uint64_t vmcs_read_at(uint32_t field, const void *caller)
+void vmcs_read_failed(uint32_t field, const void *caller)
 {
 	uint64_t v;
 	int err = vmcs_read_safe(field, &v);
-	if (err)
-		panic("VMREAD %s (0x%x) failed: VM-instruction error %d, from %p", vmcs_field_name(field),
-		      field, err, caller);
-	return v;
+	panic("VMREAD %s (0x%x) failed: VM-instruction error %d, from %p", vmcs_field_name(field),
+	      field, err, caller);
 }
 
 void vmcs_dump(void)

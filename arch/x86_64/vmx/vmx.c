@@ -89,7 +89,7 @@ static int read_caps(void)
 	r |= compute("secondary", c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
 		     PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID, &c->proc2_ctl);
 	r |= compute("VM-exit", c->exit, EXIT_HOST_LONG_MODE | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
-		     EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG, &c->exit_ctl);
+		     EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG | EXIT_SAVE_PREEMPT, &c->exit_ctl);
 	c->exit_ctl &= ~EXIT_ACK_INTR | c->exit.allowed0; /* the host takes interrupts through its IDT */
 	r |= compute("VM-entry", c->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG,
 		     &c->entry_ctl);

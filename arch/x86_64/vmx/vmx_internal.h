@@ -21,6 +21,7 @@ struct vcpu_arch {
 	uint64_t xcr0;
 	/* The exit being handled. */
 	uint32_t exit_reason;
+	bool have_qual, have_len; /* read from the VMCS on first use */
 	uint64_t exit_qual;
 	uint32_t exit_instr_len;
 };
@@ -34,6 +35,27 @@ struct vm_arch {
 
 static inline struct vcpu_arch *varch(struct vcpu *v) { return v->arch; }
 static inline struct vm_arch *vmarch(struct vm *vm) { return vm->ept; }
+
+/* Exit information, read only by the handlers that need it. */
+static inline uint64_t exit_qual(struct vcpu *v)
+{
+	struct vcpu_arch *a = v->arch;
+	if (!a->have_qual) {
+		a->exit_qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+		a->have_qual = true;
+	}
+	return a->exit_qual;
+}
+
+static inline uint32_t exit_instr_len(struct vcpu *v)
+{
+	struct vcpu_arch *a = v->arch;
+	if (!a->have_len) {
+		a->exit_instr_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTR_LEN);
+		a->have_len = true;
+	}
+	return a->exit_instr_len;
+}
 
 /* Exit handlers: one per basic exit reason, in a const table (exit.c). */
 typedef enum vmm_action (*exit_handler_fn)(struct vcpu *v);
