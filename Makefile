@@ -132,14 +132,14 @@ run-kvm: setup $(BUILD)/ditto.iso
 
 # ---------------------------------------------------------------- host builds
 define host_test_rule
-$(BUILD)/host/$(1): $$($(1)_SRCS) tests/host/check_main.c tests/host/env_host.c $(GEN_HEADERS) | $(DEPS)/.complete-v1
+$(BUILD)/host/$(1): $$($(1)_SRCS) $$(filter %.o %.a,$$($(1)_LIBS)) tests/host/check_main.c tests/host/env_host.c $(GEN_HEADERS) | $(DEPS)/.complete-v1
 	@mkdir -p $$(dir $$@)
 	$(HOSTCC) $(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) tests/host/check_main.c tests/host/env_host.c $$($(1)_LIBS)
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
 define host_tool_rule
-$(BUILD)/tools/$(1): $$($(1)_SRCS) tests/host/env_host.c $(GEN_HEADERS) | $(DEPS)/.complete-v1
+$(BUILD)/tools/$(1): $$($(1)_SRCS) $$(filter %.o %.a,$$($(1)_LIBS)) tests/host/env_host.c $(GEN_HEADERS) | $(DEPS)/.complete-v1
 	@mkdir -p $$(dir $$@)
 	$(HOSTCC) $(TOOL_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) tests/host/env_host.c $$($(1)_LIBS)
 endef

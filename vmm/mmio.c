@@ -59,6 +59,8 @@ static int mem_access(struct emu *e, uint64_t gpa, unsigned size, bool write, ui
 	struct mmio_region *r = vm_find_mmio(vm, gpa);
 	vm->ctr.mmio_emulated++;
 	if (r) {
+		if (gpa - r->base + size > r->size)
+			return -1; /* straddles the end of the device's range */
 		int rc = write ? r->write(r->ctx, gpa - r->base, size, *val & size_mask(size))
 			       : r->read(r->ctx, gpa - r->base, size, val);
 		if (!write)

@@ -1,0 +1,19 @@
+# Host tests of vmm/ (through tests/host/fake_backend.c) and of the EPT builder.
+# Zydis for host builds: its own objects, third-party warnings off.
+HOST_ZYDIS_OBJS := $(patsubst $(ZYDIS_DIR)/src/%.c,$(BUILD)/host/tp/zydis/%.o,$(TP_HOST_ZYDIS_SRCS))
+$(BUILD)/host/tp/zydis/%.o: $(DEPS)/.complete-v1
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -w $(ZYDIS_DEFS) -c $(ZYDIS_DIR)/src/$*.c -o $@
+
+VMM_CORE_SRCS := vmm/vm.c vmm/vcpu.c vmm/cpuid.c vmm/msr.c vmm/pio.c vmm/gwalk.c \
+	vmm/hypercall.c vmm/halt.c vmm/ept_fault.c vmm/mmio.c lib/fmt.c tests/host/fake_backend.c
+VMM_TEST_CFLAGS := -Iguest-tools/include $(ZYDIS_DEFS)
+
+HOST_TESTS += vmm_mmio vmm_policy vmx_ept
+vmm_mmio_SRCS := $(VMM_CORE_SRCS) tests/host/vmm_mmio.c
+vmm_mmio_CFLAGS := $(VMM_TEST_CFLAGS)
+vmm_mmio_LIBS := $(HOST_ZYDIS_OBJS)
+vmm_policy_SRCS := $(VMM_CORE_SRCS) tests/host/vmm_policy.c
+vmm_policy_CFLAGS := $(VMM_TEST_CFLAGS)
+vmm_policy_LIBS := $(HOST_ZYDIS_OBJS)
+vmx_ept_SRCS := arch/x86_64/vmx/ept.c tests/host/vmx_ept.c

@@ -1,0 +1,225 @@
+/* vmm/ policies through the fake backend: CPUID, MSRs, hypercalls, port
+ * I/O, the guest page walk, EPT faults. */
+#include "check.h"
+#include "ditto/hypercall.h"
+#include "fake_backend.h"
+
+static struct vm *mk(void) { return fake_vm(2, 0x1000); }
+
+TEST(cpuid_hides_and_marks)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint32_t r[4];
+	vmm_cpuid_policy(v, 1, 0, r);
+	CHECK(r[2] & (1u << 31));
+	CHECK(!(r[2] & (1u << 5)));
+	CHECK(!(r[2] & (1u << 3)));
+	CHECK(!(r[3] & (1u << 14)));
+	vmm_cpuid_policy(v, DITTO_CPUID_BASE, 0, r);
+	CHECK(!memcmp(&r[1], "Ditt", 4));
+	vmm_cpuid_policy(v, 0xa, 0, r);
+	CHECK_EQ(r[0] | r[1] | r[2] | r[3], 0);
+	vmm_cpuid_policy(v, 0x40000050, 0, r);
+	CHECK_EQ(r[0], 0);
+	/* The exit handler: results in the GPRs, RIP past CPUID. */
+	v->regs.gpr[RAX] = 1;
+	fake(v)->reg[BE_INSTR_LEN] = 2;
+	CHECK_EQ(vmm_cpuid(v), VMM_RESUME);
+	CHECK(v->regs.gpr[RCX] & (1u << 31));
+	CHECK_EQ(fake(v)->reg[BE_RIP], 0x1002);
+	fake_vm_free(vm);
+}
+
+TEST(msr_policy)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint64_t val;
+	CHECK_EQ(vmm_rdmsr(v, 0x3a, &val), 0);
+	CHECK_EQ(val, 1);
+	CHECK(vmm_wrmsr(v, 0x3a, 5) != 0);
+	CHECK(vmm_rdmsr(v, 0x12345, &val) != 0);
+	CHECK(vmm_rdmsr(v, 0x480, &val) != 0);
+	CHECK_EQ(vmm_wrmsr(v, 0xc0000080, 0x101), 0);
+	CHECK_EQ(fake(v)->reg[BE_EFER], 0x101);
+	CHECK(vmm_wrmsr(v, 0xc0000080, 1ull << 20) != 0);
+	/* LME cannot change while paging is on. */
+	fake(v)->reg[BE_CR0] |= 1u << 31;
+	CHECK(vmm_wrmsr(v, 0xc0000080, 0x001) != 0);
+	fake_vm_free(vm);
+}
+
+static long hc(struct vcpu *v, uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
+{
+	v->regs.gpr[RAX] = nr;
+	v->regs.gpr[RBX] = a;
+	v->regs.gpr[RCX] = b;
+	v->regs.gpr[RDX] = c;
+	v->regs.gpr[RSI] = 0;
+	fake(v)->reg[BE_INSTR_LEN] = 3;
+	vmm_hypercall(v);
+	return (long)(int32_t)v->regs.gpr[RAX]; /* 32-bit guest */
+}
+
+TEST(hypercalls_decode_then_invoke)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	CHECK_EQ(hc(v, HC_VERSION, 0, 0, 0), DITTO_ABI_VERSION);
+	CHECK_EQ(hc(v, 77, 0, 0, 0), -HC_ENOSYS);
+	CHECK_EQ(hc(v, HC_CONSOLE_WRITE, 0x7fffffff, 4, 0), -HC_EFAULT);
+	CHECK_EQ(hc(v, HC_CONSOLE_WRITE, 0x100, 4097, 0), -HC_EINVAL);
+	vm_write(vm, 0x100, "hi\n", 3);
+	CHECK_EQ(hc(v, HC_CONSOLE_WRITE, 0x100, 3, 0), 3);
+	CHECK_EQ(hc(v, HC_VM_INFO, 0x200, 64, 0), (long)sizeof(struct ditto_vm_info));
+	struct ditto_vm_info info;
+	vm_read(vm, 0x200, &info, sizeof(info));
+	CHECK_STREQ(info.name, "fake");
+	CHECK_EQ(info.memory_bytes, 2u << 20);
+	/* A buffer that runs past RAM is refused whole, nothing written. */
+	CHECK_EQ(hc(v, HC_VM_INFO, (2u << 20) - 8, 64, 0), -HC_EFAULT);
+	CHECK_EQ(hc(v, HC_TEST_INJECT, 2, HC_TYPE_EXCEPTION, 0), -HC_EINVAL);
+	CHECK_EQ(hc(v, HC_TEST_INJECT, 40, HC_TYPE_EXTINT, 0xffffffff), 0);
+	CHECK(v->event.valid && v->event.vector == 40);
+	CHECK_EQ(fake(v)->reg[BE_RIP], 0x1000 + 3 * 9); /* every call advanced RIP once */
+	fake_vm_free(vm);
+}
+
+TEST(hypercalls_from_user_mode)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	fake(v)->reg[BE_SS_AR] = 0xc0f3; /* DPL 3 */
+	CHECK_EQ(hc(v, HC_VERSION, 0, 0, 0), DITTO_ABI_VERSION);
+	CHECK_EQ(hc(v, HC_VM_INFO, 0x200, 64, 0), (long)sizeof(struct ditto_vm_info));
+	CHECK_EQ(hc(v, HC_CONSOLE_WRITE, 0x100, 3, 0), -HC_EPERM);
+	CHECK_EQ(hc(v, HC_TEST_DONE, 1, 0, 0), -HC_EPERM);
+	CHECK(!vm->stopped);
+	fake_vm_free(vm);
+}
+
+static int ports_in(void *c, uint16_t p, unsigned s, uint32_t *v) { (void)c; *v = p; (void)s; return 0; }
+static int ports_out(void *c, uint16_t p, unsigned s, uint32_t v) { *(uint32_t *)c = v; (void)p; (void)s; return 0; }
+
+TEST(port_io_dispatch_and_unclaimed)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint32_t last = 0;
+	struct pio_region r = { 0x100, 4, ports_in, ports_out, &last };
+	CHECK_EQ(vm_add_pio(vm, &r), 0);
+	uint32_t val = 0;
+	vmm_pio(v, 0x102, 2, true, &val);
+	CHECK_EQ(val, 0x102);
+	val = 0x12345;
+	vmm_pio(v, 0x101, 1, false, &val);
+	CHECK_EQ(last, 0x45); /* masked to the access width */
+	vmm_pio(v, 0x377, 1, true, &val);
+	CHECK_EQ(val, 0xff);
+	vmm_pio(v, 0x1f0, 4, true, &val);
+	CHECK_EQ(val, 0xffffffff);
+	CHECK_EQ(vm->ctr.unhandled_pio, 2);
+	fake_vm_free(vm);
+}
+
+TEST(string_port_io_rep)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint32_t last = 0;
+	struct pio_region r = { 0x100, 4, ports_in, ports_out, &last };
+	vm_add_pio(vm, &r);
+	vm_write(vm, 0x3000, "abc", 3);
+	v->regs.gpr[RSI] = 0x3000;
+	v->regs.gpr[RCX] = 3;
+	fake(v)->reg[BE_INSTR_LEN] = 2;
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(vmm_pio_string(v, 0x100, 1, false, true, 4), VMM_RESUME);
+	CHECK_EQ(last, 'c');
+	CHECK_EQ(v->regs.gpr[RCX], 0);
+	CHECK_EQ(v->regs.gpr[RSI], 0x3003);
+	CHECK_EQ(fake(v)->reg[BE_RIP], 0x1002); /* advanced once, at the end */
+	/* INS into a page the guest cannot map (paging on, empty tables): #PF. */
+	fake(v)->reg[BE_CR0] |= 1u << 31;
+	fake(v)->reg[BE_CR3] = 0x8000;
+	v->regs.gpr[RDI] = 0x4000;
+	v->regs.gpr[RCX] = 1;
+	CHECK_EQ(vmm_pio_string(v, 0x100, 1, true, true, 4), VMM_INJECT);
+	CHECK_EQ(v->event.vector, 14);
+	fake_vm_free(vm);
+}
+
+TEST(guest_page_walk_32bit_and_4level)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint64_t gpa;
+	uint32_t pf;
+	/* 32-bit paging: PDE -> PT -> page 0x7000 for linear 0x00401000. */
+	uint32_t pde = 0x9000 | 3, pte = 0x7000 | 3;
+	vm_write(vm, 0x8000 + 1 * 4, &pde, 4);
+	vm_write(vm, 0x9000 + 1 * 4, &pte, 4);
+	fake(v)->reg[BE_CR0] = 0x80000011;
+	fake(v)->reg[BE_CR3] = 0x8000;
+	CHECK_EQ(vmm_linear_to_gpa(v, 0x00401234, false, &gpa, &pf), 0);
+	CHECK_EQ(gpa, 0x7234);
+	CHECK(vmm_linear_to_gpa(v, 0x00801000, false, &gpa, &pf) != 0);
+	CHECK_EQ(pf, 0); /* not present */
+	/* Read-only page, write with CR0.WP: protection #PF. */
+	pte = 0x7000 | 1;
+	vm_write(vm, 0x9000 + 1 * 4, &pte, 4);
+	fake(v)->reg[BE_CR0] |= 1u << 16;
+	CHECK(vmm_linear_to_gpa(v, 0x00401000, true, &gpa, &pf) != 0);
+	CHECK_EQ(pf, 3);
+	/* 4-level with a 2 MiB page. */
+	uint64_t e = 0xa000 | 3;
+	vm_write(vm, 0xb000, &e, 8);
+	e = 0xc000 | 3;
+	vm_write(vm, 0xa000, &e, 8);
+	e = 0x000000 | 0x83;
+	vm_write(vm, 0xc000 + 8 * 0, &e, 8);
+	fake_long_mode(v, 0xb000);
+	CHECK_EQ(vmm_linear_to_gpa(v, 0x12345, true, &gpa, &pf), 0);
+	CHECK_EQ(gpa, 0x12345);
+	/* Tables pointing outside RAM: a fault, never a host access. */
+	e = 0x7fff0000 | 3;
+	vm_write(vm, 0xb000, &e, 8);
+	CHECK(vmm_linear_to_gpa(v, 0x12345, false, &gpa, &pf) != 0);
+	fake_vm_free(vm);
+}
+
+TEST(ept_fault_policy)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	CHECK_EQ(vmm_ept_fault(v, 0x5123, true, false), VMM_RESUME);
+	CHECK_EQ(fake(v)->maps, 1);
+	CHECK_EQ(fake(v)->last_map, 0x5123);
+	CHECK_EQ(vm->ctr.ept_faults_in, 1);
+	CHECK_EQ(vmm_ept_fault(v, 0x80000000, false, true), VMM_STOP);
+	CHECK(strstr(vm->stop_reason, "instruction fetch"));
+	fake_vm_free(vm);
+}
+
+TEST(halt_with_interrupts_off_stops_vm)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	CHECK_EQ(vmm_halt(v), VMM_STOP);
+	CHECK(vm->stopped);
+	fake_vm_free(vm);
+	vm = mk();
+	v = vm->vcpus[0];
+	fake(v)->reg[BE_RFLAGS] |= 1u << 9;
+	CHECK_EQ(vmm_halt(v), VMM_RESUME);
+	CHECK_EQ(v->state, VCPU_HALTED);
+	v->wake_at_ns = 5;
+	v->test_vector = 0x40;
+	vmm_check_timers(v, 4);
+	CHECK_EQ(v->state, VCPU_HALTED);
+	vmm_check_timers(v, 6);
+	CHECK_EQ(v->state, VCPU_RUNNABLE);
+	CHECK(v->event.valid && v->event.vector == 0x40);
+	fake_vm_free(vm);
+}
