@@ -1,0 +1,5 @@
+# The boot-time manifest (docs/manifest.md): parser and checker, host-testable
+# core code (include/ditto/env.h only), also compiled into the kernel.
+MANIFEST_SRCS := $(addprefix vmm/manifest/,lexer.c parse.c schema.c value.c \
+	check.c error.c dump.c)
+KERNEL_C += $(MANIFEST_SRCS)
