@@ -19,7 +19,7 @@
 
 static struct manifest man;
 static struct manifest_errors errs;
-static char text[MANIFEST_MAX_FILE + 1];
+static char *text;
 static struct manifest_module host_mods[MAX_HOST_MODULES];
 
 static _Noreturn void usage(void)
@@ -31,17 +31,31 @@ static _Noreturn void usage(void)
 	exit(2);
 }
 
+/* The whole file, however large: manifest_load() reports an oversized one
+ * with the size the kernel would see. */
 static size_t read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	size_t n;
+	size_t n = 0, cap = 0;
 
 	if (!f) {
 		fprintf(stderr, "ditto-manifest: %s: %s\n", path, strerror(errno));
 		exit(2);
 	}
-	/* One byte more than the limit, so manifest_load sees an oversized file. */
-	n = fread(text, 1, sizeof(text), f);
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			text = realloc(text, cap);
+			if (!text) {
+				fprintf(stderr, "ditto-manifest: out of memory\n");
+				exit(2);
+			}
+		}
+		size_t got = fread(text + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
 	if (ferror(f)) {
 		fprintf(stderr, "ditto-manifest: %s: read error\n", path);
 		exit(2);

@@ -100,7 +100,11 @@ static void check_vm(struct mf_parser *ps, const struct manifest_host *h, int i)
 		mf_size_str(ksize, a, sizeof(a));
 		mf_size_str(isize, b, sizeof(b));
 		mf_size_str(vm->memory, c, sizeof(c));
-		vm_err(ps, i, MK_VM_MEMORY, "kernel (%s) and initrd (%s) do not fit in %s", a, b, c);
+		if (isize)
+			vm_err(ps, i, MK_VM_MEMORY, "kernel (%s) and initrd (%s) do not fit in %s",
+			       a, b, c);
+		else
+			vm_err(ps, i, MK_VM_MEMORY, "kernel (%s) does not fit in %s", a, c);
 	}
 
 	if (vm->cap > 100 * vm->vcpus)
@@ -172,7 +176,8 @@ void mf_check(struct mf_parser *ps, const struct manifest_host *h)
 {
 	struct manifest *m = ps->m;
 
-	if (m->nvms == 0 && !ps->vm_overflow)
+	/* Only when nothing else is wrong: a broken [[vm]] header says more. */
+	if (m->nvms == 0 && !ps->vm_overflow && ps->errs->count == 0)
 		mf_err(ps, ps->line ? ps->line : 1, 1, -1, SEC_NONE, "vm",
 		       "no [[vm]] table: there is no VM to start");
 	for (uint32_t i = 0; i < m->nvms; i++)

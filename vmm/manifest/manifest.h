@@ -9,7 +9,7 @@
  *
  * Bounded by construction: the input is at most MANIFEST_MAX_FILE bytes, lines
  * at most MANIFEST_MAX_LINE, every string lands in a fixed-size field, and
- * nothing is allocated: the caller provides *out and *errs (about 60 KiB
+ * nothing is allocated: the caller provides *out and *errs (about 70 KiB
  * together: give them static or heap storage, never the stack).
  */
 #ifndef DITTO_VMM_MANIFEST_H

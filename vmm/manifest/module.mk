@@ -3,3 +3,7 @@
 MANIFEST_SRCS := $(addprefix vmm/manifest/,lexer.c parse.c schema.c value.c \
 	check.c error.c dump.c)
 KERNEL_C += $(MANIFEST_SRCS)
+
+HOST_TESTS += manifest_test
+manifest_test_SRCS := $(MANIFEST_SRCS) tests/host/manifest_parse_test.c \
+	tests/host/manifest_bad_test.c tests/host/manifest_util.c

@@ -242,8 +242,8 @@ static void unknown_key(struct mf_parser *ps, const char *key, size_t len, uint3
 static void parse_keyval(struct mf_parser *ps)
 {
 	uint32_t col = mf_col(ps);
-	const struct mf_key *k;
-	struct manifest_pos *pos;
+	const struct mf_key *k = NULL;
+	struct manifest_pos *pos = NULL;
 	struct mf_value v;
 	const char *key;
 	size_t len;
@@ -255,8 +255,22 @@ static void parse_keyval(struct mf_parser *ps)
 		PERR(ps, NULL, "dotted keys are not supported: use a [table]");
 		return;
 	}
+	if (ps->section != SEC_NONE && ps->section != SEC_SKIP && ps->section != SEC_MODULES)
+		k = mf_key_find(ps->section, key, len);
+	if (k) {
+		/* Written, even if wrongly: no "missing" error on top of it. */
+		pos = k->section >= SEC_VM ? &ps->m->vms[ps->vm].pos[k->id] : &ps->m->pos[k->id];
+		if (pos->line) {
+			mf_err(ps, ps->line, col, ps->vm, ps->section, k->field,
+			       "given twice (first at line %u)", pos->line);
+			return;
+		}
+		pos->line = ps->line;
+		pos->col = col;
+	}
 	if (ps->p >= ps->le || *ps->p != '=') {
-		PERR(ps, NULL, "expected '=' after the key \"%.*s\"", len > 32 ? 32 : (int)len, key);
+		PERR(ps, k ? k->field : NULL, "expected '=' after the key \"%.*s\"",
+		     len > 32 ? 32 : (int)len, key);
 		return;
 	}
 	ps->p++;
@@ -272,20 +286,12 @@ static void parse_keyval(struct mf_parser *ps)
 		parse_module(ps, key, len, col);
 		return;
 	}
-	k = mf_key_find(ps->section, key, len);
 	if (!k) {
 		unknown_key(ps, key, len, col);
 		return;
 	}
 	if (!mf_lex_value(ps, &v, k->field, k->type == MT_BOOL) || !trailing_ok(ps, k->field))
 		return;
-	pos = k->section >= SEC_VM ? &ps->m->vms[ps->vm].pos[k->id] : &ps->m->pos[k->id];
-	if (pos->line) {
-		mf_err(ps, ps->line, col, ps->vm, ps->section, k->field,
-		       "given twice (first at line %u)", pos->line);
-		return;
-	}
-	pos->line = ps->line;
 	pos->col = v.col;
 	mf_set_value(ps, k, &v);
 }

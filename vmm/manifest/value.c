@@ -117,7 +117,10 @@ static void set_size(struct mf_parser *ps, const struct mf_key *k,
 	if (!ENV_IS_ALIGNED(x, 4096ull)) {
 		char shown[24];
 		mf_size_str(x, shown, sizeof(shown));
-		VERR(ps, v, k, "%s is not a multiple of 4K", s[0] ? s : shown);
+		if (s[0])
+			VERR(ps, v, k, "\"%s\" is not a multiple of 4K", s);
+		else
+			VERR(ps, v, k, "%s is not a multiple of 4K", shown);
 		return;
 	}
 	*(uint64_t *)field_ptr(ps, k) = x;
