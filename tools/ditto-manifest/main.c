@@ -230,7 +230,7 @@ static int cmd_keys(void)
 			snprintf(def, sizeof(def), "%s", k->def ? "true" : "false");
 		else if (k->type == MT_ENUM)
 			snprintf(def, sizeof(def), "\"%s\"", k->enums[k->def]);
-		else if (k->type == MT_INT && k->max == 0xffff)
+		else if (k->type == MT_INT && (k->flags & MF_HEX))
 			snprintf(def, sizeof(def), "0x%llx", (unsigned long long)k->def);
 		else if (k->type == MT_INT)
 			snprintf(def, sizeof(def), "%lld", (long long)k->def);
@@ -247,7 +247,7 @@ static int cmd_keys(void)
 			for (int e = 0; k->enums[e]; e++)
 				o += (size_t)snprintf(range + o, sizeof(range) - o, "%s%s", e ? ", " : "",
 						      k->enums[e]);
-		} else if (k->type == MT_INT && k->max == 0xffff) {
+		} else if (k->type == MT_INT && (k->flags & MF_HEX)) {
 			snprintf(range, sizeof(range), "0x%llx..0x%llx", (unsigned long long)k->min,
 				 (unsigned long long)k->max);
 		} else if (k->type == MT_INT || k->type == MT_CPULIST) {

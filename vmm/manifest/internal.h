@@ -61,6 +61,7 @@ enum mf_key_id {
 };
 
 #define MF_REQUIRED 0x1 /* no default: a VM must set it */
+#define MF_HEX 0x2	   /* shown in hex (I/O ports) */
 
 struct mf_key {
 	uint8_t id;	 /* enum mf_key_id, equal to the index in the table */

@@ -28,7 +28,10 @@ static const char *const policies[] = { "credit", "round-robin", NULL };
 
 #define FIELD(s, m) .offset = offsetof(s, m), .size = sizeof(((s *)0)->m)
 #define G(id_, sec, ty, member, nm, lo, hi, dflt, en, dc)                     \
+	GF(id_, sec, ty, member, nm, lo, hi, dflt, en, 0, dc)
+#define GF(id_, sec, ty, member, nm, lo, hi, dflt, en, fl, dc)                \
 	[id_] = { .id = id_, .section = sec, .type = ty, .inherit = MK_NONE,  \
+		  .flags = fl, \
 		  FIELD(struct manifest, member), .name = nm, .field = nm,    \
 		  .min = lo, .max = hi, .def = dflt, .enums = en, .doc = dc }
 #define V(id_, ty, member, nm, lo, hi, dflt, en, inh, fl, dc)                 \
@@ -37,7 +40,9 @@ static const char *const policies[] = { "credit", "round-robin", NULL };
 		  .field = nm, .min = lo, .max = hi, .def = dflt, .enums = en, \
 		  .doc = dc }
 #define D(id_, ty, member, nm, lo, hi, dflt, dc)                              \
-	[id_] = { .id = id_, .section = SEC_DEVICES, .type = ty,              \
+	DF(id_, ty, member, nm, lo, hi, dflt, 0, dc)
+#define DF(id_, ty, member, nm, lo, hi, dflt, fl, dc)                         \
+	[id_] = { .id = id_, .section = SEC_DEVICES, .type = ty, .flags = fl, \
 		  .inherit = MK_NONE, FIELD(struct manifest_vm, member),      \
 		  .name = nm, .field = "devices." nm, .min = lo, .max = hi,   \
 		  .def = dflt, .doc = dc }
@@ -45,7 +50,7 @@ static const char *const policies[] = { "credit", "round-robin", NULL };
 const struct mf_key mf_keys[MK_COUNT] = {
 	G(MK_HOST_CONSOLE, SEC_HOST, MT_ENUM, host.console, "console", 0, 3, 0, host_consoles,
 	  "where Ditto's own messages go"),
-	G(MK_HOST_SERIAL_PORT, SEC_HOST, MT_INT, host.serial_port, "serial_port", 1, 0xffff, 0x3f8, NULL,
+	GF(MK_HOST_SERIAL_PORT, SEC_HOST, MT_INT, host.serial_port, "serial_port", 1, 0xffff, 0x3f8, NULL, MF_HEX,
 	  "I/O port of the 16550 UART of the console"),
 	G(MK_HOST_BAUD, SEC_HOST, MT_INT, host.baud, "baud", 50, 115200, 115200, NULL,
 	  "serial speed; must divide 115200"),
@@ -115,7 +120,7 @@ const struct mf_key mf_keys[MK_COUNT] = {
 
 	D(MK_DEV_DEBUG_EXIT, MT_BOOL, debug_exit, "debug_exit", 0, 1, 0,
 	  "QEMU isa-debug-exit: a write of v stops the VM with status (v << 1) | 1"),
-	D(MK_DEV_DEBUG_EXIT_PORT, MT_INT, debug_exit_port, "debug_exit_port", 0, 0xffff, 0xf4,
+	DF(MK_DEV_DEBUG_EXIT_PORT, MT_INT, debug_exit_port, "debug_exit_port", 0, 0xffff, 0xf4, MF_HEX,
 	  "its I/O port"),
 	D(MK_DEV_DEBUG_EXIT_SIZE, MT_INT, debug_exit_size, "debug_exit_size", 1, 4, 4,
 	  "its width in bytes: 1, 2 or 4"),

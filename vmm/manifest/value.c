@@ -33,7 +33,7 @@ static void range_str(const struct mf_key *k, int64_t x, char *buf, size_t size)
 {
 	if (k->type == MT_SIZE)
 		mf_size_str((uint64_t)x, buf, size);
-	else if (k->max > 0xff && (k->max & (k->max + 1)) == 0)
+	else if (k->flags & MF_HEX)
 		mf_snprintf(buf, size, "0x%llx", (unsigned long long)x); /* ports */
 	else
 		mf_snprintf(buf, size, "%lld", (long long)x);
