@@ -45,6 +45,7 @@ static int check_bad(const char *name)
 
 #define BAD_FILES(X) \
 	X(array_multiline) \
+	X(array_unclosed_then_table) \
 	X(bad_escape) \
 	X(bad_integer) \
 	X(bad_name) \
@@ -93,6 +94,7 @@ static int check_bad(const char *name)
 	X(module_not_passed) \
 	X(modules_bad_path) \
 	X(modules_twice) \
+	X(multiline_recovery) \
 	X(multiline_string) \
 	X(no_vm) \
 	X(patch_default_without_share) \

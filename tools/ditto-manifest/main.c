@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vmm/manifest/internal.h"
+#include "tools/ditto-manifest/grub.h"
 
 #define MAX_HOST_MODULES 64
 
@@ -129,28 +130,12 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
-/* The file GRUB loads for a tag: the [modules] entry, else the tag itself. */
-static void module_file(const char *prefix, const char *tag, char *buf, size_t size)
-{
-	for (uint32_t i = 0; i < man.nmodules; i++) {
-		if (strcmp(man.modules[i].tag, tag) != 0)
-			continue;
-		if (man.modules[i].path[0] == '/')
-			snprintf(buf, size, "%s", man.modules[i].path);
-		else
-			snprintf(buf, size, "%s/%s", prefix, man.modules[i].path);
-		return;
-	}
-	snprintf(buf, size, "%s/%s", prefix, tag);
-}
-
 static int cmd_grub(int argc, char **argv)
 {
-	const char *path = NULL, *prefix = "/boot", *title = NULL, *base;
-	const char *done[2 * MANIFEST_MAX_VMS];
-	unsigned ndone = 0;
-	char file[MANIFEST_PATH_MAX + 64];
+	const char *path = NULL, *prefix = "/boot", *title = NULL;
+	static char entry[64 * 1024];
 	size_t len;
+	int n;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc)
@@ -164,41 +149,18 @@ static int cmd_grub(int argc, char **argv)
 	}
 	if (!path)
 		usage();
-	for (const char *c = prefix; *c; c++)
-		if (*c == '"' || *c == ' ' || *c == '\\' || *c == '\'') {
-			fprintf(stderr, "ditto-manifest: --prefix: no quotes, spaces or backslashes\n");
-			return 2;
-		}
 	len = read_file(path);
 	if (manifest_load(text, len, NULL, &man, &errs)) {
 		manifest_print_errors(&errs, path);
 		return 1;
 	}
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	printf("menuentry \"");
-	for (const char *c = title ? title : "Ditto"; *c; c++)
-		printf("%s%c", (*c == '"' || *c == '\\' || *c == '$') ? "\\" : "", *c);
-	printf("\" {\n\tmultiboot2 %s/ditto.elf\n", prefix);
-	for (const char *c = base; *c; c++)
-		if (!mf_is_bare(*c) && *c != '.' && *c != '+') {
-			fprintf(stderr, "ditto-manifest: %s: use a file name of A-Z a-z 0-9 . _ + -\n", base);
-			return 2;
-		}
-	printf("\tmodule2 %s/%s manifest\n", prefix, base);
-	for (uint32_t i = 0; i < man.nvms; i++) {
-		const char *tags[2] = { man.vms[i].kernel, man.vms[i].initrd };
-		for (int t = 0; t < 2; t++) {
-			bool seen = !tags[t][0];
-			for (unsigned j = 0; j < ndone && !seen; j++)
-				seen = strcmp(done[j], tags[t]) == 0;
-			if (seen)
-				continue;
-			done[ndone++] = tags[t];
-			module_file(prefix, tags[t], file, sizeof(file));
-			printf("\tmodule2 %s %s\n", file, tags[t]);
-		}
+	n = manifest_grub_entry(&man, path, prefix, title, entry, sizeof(entry));
+	if (n < 0) {
+		fprintf(stderr, "ditto-manifest: %s: file names and --prefix must be of A-Z a-z 0-9 . _ + - /\n",
+			path);
+		return 2;
 	}
-	printf("}\n");
+	fputs(entry, stdout);
 	return 0;
 }
 

@@ -122,6 +122,9 @@ struct mf_parser {
 	enum mf_section section;
 	int vm; /* the last [[vm]], -1 before the first */
 	uint32_t vm_overflow; /* [[vm]] tables beyond MANIFEST_MAX_VMS */
+	/* After an unsupported multi-line value: skip lines up to its end
+	 * (']' or the quote of a triple-quoted string), 0 when not in one. */
+	char cont;
 };
 
 static inline uint32_t mf_col(const struct mf_parser *ps)
@@ -132,6 +135,8 @@ static inline uint32_t mf_col(const struct mf_parser *ps)
 void mf_skip_ws(struct mf_parser *ps);
 bool mf_at_end(struct mf_parser *ps); /* only blanks or a comment remain */
 bool mf_is_bare(char c);
+/* Three q in a row in [p, end)? */
+bool mf_find3(const char *p, const char *end, char q);
 /* A key: bare or "quoted". Returns false (error reported) on a bad one. */
 bool mf_lex_key(struct mf_parser *ps, const char **key, size_t *len);
 /* A value; false (error reported) if it is not one. */

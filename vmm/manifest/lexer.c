@@ -34,6 +34,14 @@ static void lex_err(struct mf_parser *ps, const char *field, const char *msg)
 	mf_err(ps, ps->line, mf_col(ps), ps->vm, ps->section, field, "%s", msg);
 }
 
+bool mf_find3(const char *p, const char *end, char q)
+{
+	for (; end - p >= 3; p++)
+		if (p[0] == q && p[1] == q && p[2] == q)
+			return true;
+	return false;
+}
+
 /* Scans a string whose opening quote is at ps->p; on success ps->p is past
  * the closing quote. */
 static bool lex_string(struct mf_parser *ps, struct mf_value *v, const char *field)
@@ -44,6 +52,8 @@ static bool lex_string(struct mf_parser *ps, struct mf_value *v, const char *fie
 
 	if (ps->le - ps->p >= 3 && ps->p[1] == q && ps->p[2] == q) {
 		lex_err(ps, field, "multi-line strings are not supported");
+		if (!mf_find3(ps->p + 3, ps->le, q))
+			ps->cont = q; /* its next lines are not statements */
 		return false;
 	}
 	v->type = MV_STRING;
@@ -170,6 +180,7 @@ static bool lex_array(struct mf_parser *ps, struct mf_value *v, const char *fiel
 		if (ps->p == ps->le || *ps->p == '#') {
 			ps->p = open;
 			lex_err(ps, field, "array is not closed on this line");
+			ps->cont = ']';
 			return false;
 		}
 		if (*ps->p == ']') {
@@ -194,8 +205,8 @@ static bool lex_array(struct mf_parser *ps, struct mf_value *v, const char *fiel
 			ps->p++;
 			continue;
 		}
-		if (ps->p < ps->le && *ps->p == ']')
-			continue;
+		if (ps->p == ps->le || *ps->p == ']' || *ps->p == '#')
+			continue; /* closed, or reported unclosed, at the top */
 		lex_err(ps, field, "expected ',' or ']' in the array");
 		return false;
 	}

@@ -296,8 +296,31 @@ static void parse_keyval(struct mf_parser *ps)
 	mf_set_value(ps, k, &v);
 }
 
+/*
+ * A line after an unclosed array or multi-line string belongs to it: skip up
+ * to and including the line that closes it; a line starting with '[' that is
+ * a table header ends the skipping early and is parsed as usual.
+ */
+static bool continuation(struct mf_parser *ps)
+{
+	const char *c = ps->ls;
+
+	while (c < ps->le && (*c == ' ' || *c == '\t'))
+		c++;
+	if (ps->cont == ']' && c < ps->le && *c == '[' && memchr(c, '=', (size_t)(ps->le - c)) == NULL) {
+		ps->cont = 0;
+		return false;
+	}
+	if (ps->cont == ']' ? memchr(ps->ls, ']', (size_t)(ps->le - ps->ls)) != NULL
+			    : mf_find3(ps->ls, ps->le, ps->cont))
+		ps->cont = 0;
+	return true;
+}
+
 static void parse_line(struct mf_parser *ps)
 {
+	if (ps->cont && continuation(ps))
+		return;
 	for (const char *c = ps->ls; c < ps->le; c++) {
 		unsigned char b = (unsigned char)*c;
 		if ((b < 0x20 && b != '\t') || b == 0x7f) {
