@@ -115,6 +115,7 @@ static int check_bad(const char *name)
 	X(tables_too_deep) \
 	X(tag_manifest) \
 	X(too_many_vms) \
+	X(too_many_vms_with_devices) \
 	X(trailing_text) \
 	X(unclosed_string) \
 	X(unknown_key) \

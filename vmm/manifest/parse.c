@@ -112,7 +112,9 @@ static void parse_header(struct mf_parser *ps)
 		if (array) {
 			mf_err(ps, ps->line, col, -1, SEC_NONE, NULL,
 			       "[[vm.devices]]: a VM has one devices table: write [vm.devices]");
-		} else if (ps->vm < 0 || ps->vm_overflow) {
+		} else if (ps->vm_overflow) {
+			/* of a VM over the limit, reported once already */
+		} else if (ps->vm < 0) {
 			mf_err(ps, ps->line, col, -1, SEC_NONE, NULL,
 			       "[vm.devices] must follow the [[vm]] it belongs to");
 		} else if (ps->m->vms[ps->vm].devices_line) {
