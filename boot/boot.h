@@ -15,6 +15,14 @@ extern struct boot_state boot;
 _Noreturn void boot_run_test(const char *name);
 /* The demo: until the manifest lands, an idle loop with a heartbeat. */
 _Noreturn void boot_demo(void);
+/* The boot-time manifest (boot/manifest_boot.c): is there one, run its VMs
+ * (-1: refused with its errors printed; else how many VMs passed a test). */
+bool boot_has_manifest(void);
+int boot_run_manifest(uint64_t timeout_ns);
+size_t boot_manifest_vms_started(void);
+/* ditto.test=vm (boot/tests_vm.c) */
+void boot_test_vm(void);
+
 /* A test's verdict, in the protocol the harness reads (tests/emu/run-one.sh). */
 _Noreturn void test_finish(bool pass, const char *why);
 void test_case(const char *name, bool ok);

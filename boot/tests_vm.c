@@ -82,7 +82,6 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 	return 0;
 }
 
-void boot_test_vm(void);
 void boot_test_vm(void)
 {
 	if (vmx_cpu_enable())

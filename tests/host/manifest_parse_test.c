@@ -40,14 +40,13 @@ TEST(demo_valid_on_make_run_host)
 	CHECK_STREQ(man.vms[0].name, "hello-a");
 	CHECK_STREQ(man.vms[1].name, "hello-b");
 	CHECK_STREQ(man.vms[0].kernel, "guest-hello");
-	CHECK_EQ(man.vms[0].boot, MANIFEST_BOOT_MULTIBOOT2);
+	CHECK_EQ(man.vms[0].boot, MANIFEST_BOOT_FLAT);
 	CHECK_EQ(man.vms[0].memory + man.vms[1].memory, 64u << 20);
-	CHECK(man.vms[0].debug_exit && man.vms[0].fw_cfg);
-	CHECK(man.vms[1].debug_exit && !man.vms[1].fw_cfg);
+	CHECK(!man.vms[0].debug_exit && !man.vms[0].fw_cfg);
 	CHECK_EQ(man.vms[1].cap, 50);
 	CHECK(!man.vms[1].compress && man.vms[1].share);
 	CHECK_STREQ(man.vms[1].trust_group, "demo");
-	CHECK_STREQ(man.modules[0].path, "guest-hello.elf");
+	CHECK_STREQ(man.modules[0].path, "hello.bin");
 }
 
 TEST(full_every_key)
