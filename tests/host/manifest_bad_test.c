@@ -44,7 +44,9 @@ static int check_bad(const char *name)
 	TEST(bad_##name) { CHECK_EQ(check_bad(#name), 0); }
 
 #define BAD_FILES(X) \
+	X(array_bad_separator) \
 	X(array_multiline) \
+	X(array_too_long) \
 	X(array_unclosed_then_table) \
 	X(bad_escape) \
 	X(bad_integer) \
@@ -66,12 +68,14 @@ static int check_bad(const char *name)
 	X(debug_exit_overlaps_serial) \
 	X(debug_exit_past_64k) \
 	X(debug_exit_size_3) \
+	X(devices_array) \
 	X(devices_before_vm) \
 	X(devices_twice) \
 	X(devices_unknown_key) \
 	X(dotted_key) \
 	X(duplicate_name) \
 	X(empty_file) \
+	X(enum_too_long) \
 	X(file_too_large) \
 	X(float_value) \
 	X(header_unclosed) \
@@ -81,6 +85,7 @@ static int check_bad(const char *name)
 	X(inline_table) \
 	X(integer_overflow) \
 	X(kernel_does_not_fit) \
+	X(key_expected) \
 	X(key_in_wrong_table) \
 	X(key_outside_table) \
 	X(key_twice) \
@@ -93,6 +98,10 @@ static int check_bad(const char *name)
 	X(missing_value) \
 	X(module_not_passed) \
 	X(modules_bad_path) \
+	X(modules_bad_tag) \
+	X(modules_manifest_tag) \
+	X(modules_not_string) \
+	X(modules_too_many) \
 	X(modules_twice) \
 	X(multiline_recovery) \
 	X(multiline_string) \
@@ -101,19 +110,26 @@ static int check_bad(const char *name)
 	X(patch_without_share) \
 	X(pin_missing_cpu) \
 	X(pin_not_array) \
+	X(pin_out_of_range) \
 	X(pin_strings) \
 	X(pin_twice) \
 	X(port_out_of_range) \
+	X(quoted_key_empty) \
 	X(reservation_over_host) \
 	X(reservation_over_vcpus) \
 	X(size_bare_integer_suffix) \
+	X(size_integer_out_of_range) \
+	X(size_integer_unaligned) \
 	X(size_negative) \
+	X(size_overflow) \
 	X(size_suffix) \
 	X(size_too_small) \
 	X(size_unaligned) \
+	X(table_name_too_long) \
 	X(table_twice) \
 	X(tables_too_deep) \
 	X(tag_manifest) \
+	X(tag_with_escape) \
 	X(too_many_vms) \
 	X(too_many_vms_with_devices) \
 	X(trailing_text) \
@@ -123,6 +139,7 @@ static int check_bad(const char *name)
 	X(unknown_table) \
 	X(unknown_table_hint) \
 	X(unquoted_string) \
+	X(value_not_a_value) \
 	X(vcpus_over_host) \
 	X(vcpus_string) \
 	X(vcpus_zero) \
