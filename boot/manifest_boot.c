@@ -9,7 +9,9 @@
 #include "drivers/acpi.h"
 #include "lib/console.h"
 #include "mm/kmem.h"
+#include <errno.h>
 #include "vmm/loader.h"
+#include "vmm/platform.h"
 #include "vmm/manifest/manifest.h"
 #include "vmm/run.h"
 #include "vmm/testdev.h"
@@ -72,7 +74,7 @@ static uint32_t host_cpus(void)
 static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 {
 	char err[160];
-	if (mv->boot != MANIFEST_BOOT_FLAT) {
+	if (mv->boot == MANIFEST_BOOT_LINUX) {
 		kprintf("vm %s: boot = \"%s\" is not supported yet (the guest platform issue brings it): not started\n",
 			mv->name, manifest_boot_name(mv->boot));
 		return NULL;
@@ -90,18 +92,39 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 		return NULL;
 	}
 	struct vcpu_boot b;
-	if (be_vm_init(vm) || testdev_attach(vm, dev) ||
-	    vm_load_flat(vm, phys_to_virt(m->start), (size_t)(m->end - m->start), 0x100000, false, &b, err,
-			 sizeof(err)) ||
-	    be_vcpu_init(vm->vcpus[0], &b)) {
-		kprintf("vm %s: module '%s': %s: not started\n", mv->name, mv->kernel, err);
+	const void *img = phys_to_virt(m->start);
+	size_t size = (size_t)(m->end - m->start);
+	int r;
+	err[0] = 0;
+	if (be_vm_init(vm)) {
+		fmt_snprintf(err, sizeof(err), "no memory for its second-level tables");
+		r = -ENOMEM;
+	} else if (mv->boot == MANIFEST_BOOT_FLAT) {
+		/* Ditto's test images: the test device, no PC around them. */
+		r = testdev_attach(vm, dev);
+		if (!r)
+			r = vm_load_flat(vm, img, size, 0x100000, false, &b, err, sizeof(err));
+	} else {
+		r = platform_attach(vm, boot_epoch_sec());
+		if (r)
+			fmt_snprintf(err, sizeof(err), "no memory for its devices");
+		else
+			r = vm_load_multiboot(vm, mv->boot == MANIFEST_BOOT_MULTIBOOT ? 1 : 2, img, size,
+					      mv->cmdline, vm->platform->acpi.rsdp, &b, err, sizeof(err));
+	}
+	if (!r)
+		r = be_vcpu_init(vm->vcpus[0], &b);
+	if (r) {
+		kprintf("vm %s: module '%s': %s: not started\n", mv->name, mv->kernel,
+			err[0] ? err : "cannot set up its vCPU");
+		platform_detach(vm);
 		be_vm_destroy(vm);
 		vm_destroy(vm);
 		return NULL;
 	}
-	kprintf("vm %s: started: %llu MiB, flat image '%s' (%llu bytes)\n", mv->name,
-		(unsigned long long)(vm->mem_size >> 20), mv->kernel,
-		(unsigned long long)(m->end - m->start));
+	kprintf("vm %s: started: %llu MiB, %s image '%s' (%llu bytes)\n", mv->name,
+		(unsigned long long)(vm->mem_size >> 20), manifest_boot_name(mv->boot), mv->kernel,
+		(unsigned long long)size);
 	return vm;
 }
 

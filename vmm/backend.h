@@ -21,6 +21,10 @@ uint64_t be_get(struct vcpu *v, enum be_reg r);
 void be_set(struct vcpu *v, enum be_reg r, uint64_t val);
 /* CPUID of the physical CPU (the base of the guest's CPUID policy). */
 void be_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* The guest TSC's frequency (the host's: TSC offsetting only). */
+uint64_t be_tsc_hz(void);
+/* Exit as soon as the guest can take an interrupt (interrupt-window exiting). */
+void be_request_intr_window(struct vcpu *v);
 /* Remove / restore the second-level mapping of one guest page. */
 int be_unmap_gpa(struct vm *vm, uint64_t gpa);
 int be_map_gpa(struct vm *vm, uint64_t gpa);

@@ -6,6 +6,7 @@
  */
 #include "arch/x86.h"
 #include "lib/console.h"
+#include "vmm/platform.h"
 #include "vmm/run.h"
 #include "vmm/vmm.h"
 
@@ -22,13 +23,19 @@ void vmm_run(struct vm **vms, size_t n, uint64_t timeout_ns)
 			if (!vm || vm->stopped)
 				continue;
 			live = true;
-			for (unsigned c = 0; c < vm->nvcpus; c++) {
+			platform_poll(vm);
+			for (unsigned c = 0; c < vm->nvcpus && !vm->stopped; c++) {
 				struct vcpu *v = vm->vcpus[c];
 				vmm_check_timers(v, now);
-				if (v->state == VCPU_RUNNABLE) {
-					be_vcpu_run(v, SLICE_NS);
-					ran = true;
-				}
+				if (v->state != VCPU_RUNNABLE)
+					continue;
+				/* End the slice at the VM's next device event (timers). */
+				uint64_t slice = SLICE_NS, next = platform_next_event_ns(vm);
+				if (next != ~0ull)
+					slice = next > now ? ENV_MIN(slice, next - now) : 1000;
+				be_vcpu_run(v, slice);
+				ran = true;
+				platform_poll(vm);
 			}
 		}
 		if (!live)

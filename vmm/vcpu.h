@@ -41,6 +41,7 @@ struct vcpu {
 	struct vm *vm;
 	unsigned id;
 	enum vcpu_state state;
+	bool halted_with_if; /* RFLAGS.IF when it executed HLT: may a maskable interrupt wake it */
 	struct vcpu_event event;    /* to inject at next entry */
 	struct vcpu_event reinject; /* from IDT-vectoring information */
 	uint64_t wake_at_ns;        /* test timer: inject test_vector then */

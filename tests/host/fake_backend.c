@@ -73,3 +73,6 @@ void fake_long_mode(struct vcpu *v, uint64_t cr3)
 	fake(v)->reg[BE_CR3] = cr3;
 	fake(v)->reg[BE_CS_AR] = 0xa09b;
 }
+
+uint64_t be_tsc_hz(void) { return 1000000000ull; }
+void be_request_intr_window(struct vcpu *v) { fake(v)->reg[BE_INTERRUPTIBILITY] |= 1ull << 40; /* marker */ }

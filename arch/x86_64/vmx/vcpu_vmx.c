@@ -13,6 +13,7 @@
 #include "lib/console.h"
 #include "lib/time.h"
 #include "mm/kmem.h"
+#include "vmm/platform.h"
 
 extern int vmx_run(struct vcpu_regs *regs, int launched);
 extern char vmx_exit[];
@@ -371,6 +372,8 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 	if (timer)
 		arm_slice(end);
 	while (v->state == VCPU_RUNNABLE) {
+		if (v->vm->platform)
+			platform_prepare_entry(v);
 		if (__builtin_expect(v->reinject.valid | v->event.valid, 0))
 			inject_pending(v);
 		if (timer && !timer_saved)
