@@ -403,6 +403,19 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 		irq_enable();
 		if (act == VMM_STOP || v->vm->stopped || t2 >= end)
 			break;
+		/* A device access may have armed an earlier timer (a periodic
+		 * interrupt re-enabled by its acknowledgement): end the slice there. */
+		if (v->vm->platform) {
+			uint64_t ne = platform_next_event_ns(v->vm), now = time_ns();
+			uint64_t ne_tsc = ne <= now ? t2 : t2 + (ne - now) * (tsc_hz / 1000000) / 1000;
+			if (ne != ~0ull && ne_tsc < end) {
+				end = ne_tsc;
+				if (timer)
+					arm_slice(end);
+				if (end <= t2)
+					break;
+			}
+		}
 	}
 	vcpu_put(v);
 }
