@@ -79,13 +79,13 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 			mv->name, manifest_boot_name(mv->boot));
 		return NULL;
 	}
-	if (mv->vcpus != 1) {
-		kprintf("vm %s: %u vCPUs: SMP guests come with the guest platform: not started\n", mv->name,
-			mv->vcpus);
+	if (mv->vcpus != 1 && mv->boot == MANIFEST_BOOT_FLAT) {
+		kprintf("vm %s: %u vCPUs: a flat image has no platform to start them: not started\n",
+			mv->name, mv->vcpus);
 		return NULL;
 	}
 	const struct mb2_module *m = module_by_tag(mv->kernel);
-	struct vm *vm = vm_create(mv->name, ENV_ALIGN_UP(mv->memory, VM_CHUNK), 1);
+	struct vm *vm = vm_create(mv->name, ENV_ALIGN_UP(mv->memory, VM_CHUNK), mv->vcpus);
 	if (!vm) {
 		kprintf("vm %s: not enough host memory for %llu MiB: not started\n", mv->name,
 			(unsigned long long)(mv->memory >> 20));
@@ -112,8 +112,8 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 			r = vm_load_multiboot(vm, mv->boot == MANIFEST_BOOT_MULTIBOOT ? 1 : 2, img, size,
 					      mv->cmdline, vm->platform->acpi.rsdp, &b, err, sizeof(err));
 	}
-	if (!r)
-		r = be_vcpu_init(vm->vcpus[0], &b);
+	for (unsigned i = 0; !r && i < vm->nvcpus; i++)
+		r = be_vcpu_init(vm->vcpus[i], &b); /* APs wait for SIPI (vm_create) */
 	if (r) {
 		kprintf("vm %s: module '%s': %s: not started\n", mv->name, mv->kernel,
 			err[0] ? err : "cannot set up its vCPU");

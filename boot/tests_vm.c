@@ -65,7 +65,10 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 	for (char *c = t->stop_text; *c; c++)
 		if (*c == '_')
 			*c = ' ';
-	t->vm = vm_create(name, mem << 20, 1);
+	unsigned ncpu = 1;
+	if (cmdline_get(m->cmdline, "vcpus", opt, sizeof(opt)) && opt[0] >= '1' && opt[0] <= '8')
+		ncpu = (unsigned)(opt[0] - '0');
+	t->vm = vm_create(name, mem << 20, ncpu);
 	if (!t->vm) {
 		kprintf("test: no memory for VM %s\n", name);
 		return -1;
@@ -78,8 +81,9 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 		kprintf("test: VM %s: cannot start: %s\n", name, err);
 		return -1;
 	}
-	if (be_vcpu_init(t->vm->vcpus[0], &b))
-		return -1;
+	for (unsigned i = 0; i < ncpu; i++)
+		if (be_vcpu_init(t->vm->vcpus[i], &b))
+			return -1;
 	kprintf("test: VM %s: %llu MiB, %s, %llu-byte image%s\n", name, (unsigned long long)mem,
 		real ? "real mode" : "32-bit protected mode", (unsigned long long)(m->end - m->start),
 		pc ? ", PC platform" : "");

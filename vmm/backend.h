@@ -35,6 +35,8 @@ int be_vm_init(struct vm *vm);
 void be_vm_destroy(struct vm *vm);
 int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot);
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns);
+/* Reload a vCPU's architectural state (INIT, then SIPI: real mode at the vector). */
+int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *boot);
 
 /* Helpers on top of be_get/be_set. */
 /* Complete the instruction that exited: RIP past it, and the interrupt

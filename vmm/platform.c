@@ -114,6 +114,19 @@ void platform_poll(struct vm *vm)
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
+		uint8_t sipi = 0;
+		unsigned ev = board_take_events(&p->board, i, &sipi);
+		/* INIT parks the vCPU until a SIPI starts it in real mode at
+		 * vector * 4 KiB (SDM Vol. 3A 9.4.4.1; the BSP ignores SIPI). */
+		if (ev & BOARD_EV_INIT) {
+			board_vcpu_init(&p->board, i);
+			v->state = VCPU_WAIT_SIPI;
+		}
+		if ((ev & BOARD_EV_SIPI) && v->state == VCPU_WAIT_SIPI) {
+			struct vcpu_boot b = { .mode = BOOT_REAL16, .cs_selector = (uint16_t)(sipi << 8) };
+			if (!be_vcpu_reset(v, &b))
+				v->state = VCPU_RUNNABLE;
+		}
 		bool maskable = false;
 		if (v->state != VCPU_HALTED)
 			continue;

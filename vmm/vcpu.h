@@ -33,7 +33,8 @@ struct vcpu_stats {
 	uint64_t reinjected;
 };
 
-enum vcpu_state { VCPU_RUNNABLE, VCPU_HALTED, VCPU_STOPPED };
+/* WAIT_SIPI: an application processor before its start-up IPI (SDM Vol. 3A 9.4.4). */
+enum vcpu_state { VCPU_RUNNABLE, VCPU_HALTED, VCPU_WAIT_SIPI, VCPU_STOPPED };
 
 struct vm;
 struct vcpu {

@@ -34,7 +34,7 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus)
 			goto fail;
 		v->vm = vm;
 		v->id = i;
-		v->state = VCPU_RUNNABLE;
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI; /* APs wait for INIT-SIPI */
 		vm->vcpus[i] = v;
 	}
 	return vm;

@@ -420,6 +420,16 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 	vcpu_put(v);
 }
 
+int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
+{
+	vcpu_load(v);
+	write_guest_state(v, b);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	v->event.valid = v->reinject.valid = false;
+	vcpu_put(v);
+	return 0;
+}
+
 /* vmm/backend.h lifecycle, implemented by VT-x. */
 int be_vm_init(struct vm *vm) { return vmx_vm_init(vm); }
 void be_vm_destroy(struct vm *vm) { vmx_vm_destroy(vm); }
