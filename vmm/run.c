@@ -6,16 +6,68 @@
  */
 #include "arch/x86.h"
 #include "lib/console.h"
+#include "drivers/uart.h"
+#include "vmm/console.h"
 #include "vmm/platform.h"
 #include "vmm/run.h"
 #include "vmm/vmm.h"
 
 #define SLICE_NS 5000000ull /* 5 ms */
 
+static struct console_switch cons;
+
+static void print_stats(struct vm **vms, size_t n)
+{
+	kprintf("ditto: %zu VMs\n", n);
+	for (size_t i = 0; i < n; i++) {
+		struct vm *vm = vms[i];
+		uint64_t exits = 0, guest = 0, handlers = 0;
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			exits += vm->vcpus[c]->stats.exits;
+			guest += vm->vcpus[c]->stats.tsc_in_guest;
+			handlers += vm->vcpus[c]->stats.tsc_in_handlers;
+		}
+		kprintf("  %-16s %s, %u vCPU, %llu MiB, %llu exits, TSC in guest %llu, in Ditto %llu\n",
+			vm->name, vm->stopped ? "stopped" : "running", vm->nvcpus,
+			(unsigned long long)(vm->mem_size >> 20), (unsigned long long)exits,
+			(unsigned long long)guest, (unsigned long long)handlers);
+	}
+}
+
+/* Keys typed on Ditto's serial console: to the VM that has the input, or
+ * commands for Ditto itself (vmm/console.h). Bounded per call. */
+static void console_input(struct vm **vms, size_t n)
+{
+	for (int k = 0; k < 16; k++) {
+		int ch = uart_getc();
+		if (ch < 0)
+			return;
+		uint8_t out[3];
+		bool sw;
+		unsigned cnt = console_switch_feed(&cons, (uint8_t)ch, out, &sw);
+		if (sw) {
+			if (cons.target == CONSOLE_TO_DITTO)
+				kprintf("console: input to Ditto ('s' statistics, Ctrl-A x3 next VM)\n");
+			else
+				kprintf("console: input to vm %s\n", vms[cons.target]->name);
+		}
+		if (!cnt)
+			continue;
+		if (cons.target == CONSOLE_TO_DITTO) {
+			if (out[cnt - 1] == 's')
+				print_stats(vms, n);
+		} else if (vms[cons.target]->platform) {
+			board_console_input(&vms[cons.target]->platform->board, out, cnt);
+		}
+	}
+}
+
 void vmm_run(struct vm **vms, size_t n, uint64_t timeout_ns)
 {
 	uint64_t end = env_now_ns() + timeout_ns;
+	console_switch_init(&cons, (unsigned)n);
 	for (;;) {
+		console_input(vms, n);
 		bool live = false, ran = false;
 		uint64_t now = env_now_ns();
 		for (size_t i = 0; i < n; i++) {

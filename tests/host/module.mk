@@ -20,3 +20,6 @@ vmx_ept_SRCS := arch/x86_64/vmx/ept.c tests/host/vmx_ept.c
 
 HOST_TESTS += vmm_loader
 vmm_loader_SRCS := vmm/vm.c vmm/loader_multiboot.c lib/fmt.c tests/host/vmm_loader.c
+
+HOST_TESTS += vmm_console
+vmm_console_SRCS := vmm/console.c tests/host/vmm_console.c
