@@ -8,6 +8,7 @@
 #include "arch/paging.h"
 #include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/smp.h"
 #include "arch/regs.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
@@ -140,6 +141,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	boot.epoch_sec = cmos_read_epoch();
 	print_banner();
+	smp_boot();
 	boot.selftest_failures = selftest_run();
 	kprintf("selftest: %d of 4 failed\n", popcount64(boot.selftest_failures));
 

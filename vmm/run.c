@@ -4,6 +4,8 @@
  * scheduler issue replaces this with the credit scheduler; the seam is
  * be_vcpu_run().
  */
+#include "arch/percpu.h"
+#include "arch/smp.h"
 #include "arch/x86.h"
 #include "lib/console.h"
 #include "drivers/uart.h"
@@ -62,12 +64,75 @@ static void console_input(struct vm **vms, size_t n)
 	}
 }
 
+static void run_loop(struct vm **vms, size_t n, uint64_t timeout_ns, bool console);
+
+struct partition {
+	struct vm *vms[16];
+	size_t n;
+	uint64_t timeout_ns;
+};
+static struct partition parts[MAX_CPUS];
+
+static void run_partition(void *arg)
+{
+	struct partition *p = arg;
+	run_loop(p->vms, p->n, p->timeout_ns, false);
+}
+
+/*
+ * Until the scheduler lands: each VM is placed on one CPU (VM i on CPU
+ * i mod CPUs) and stays there, so its VMCSs and EPT are only ever used on
+ * that CPU (no cross-CPU invalidation needed yet: docs/scheduler.md).
+ */
 void vmm_run(struct vm **vms, size_t n, uint64_t timeout_ns)
 {
+	unsigned ncpu = smp_online();
+	if (ncpu > MAX_CPUS)
+		ncpu = MAX_CPUS;
+	if (ncpu == 1 || n == 1) {
+		run_loop(vms, n, timeout_ns, true);
+		return;
+	}
+	memset(parts, 0, sizeof(parts));
+	for (size_t i = 0; i < n; i++) {
+		struct partition *p = &parts[i % ncpu];
+		if (p->n < ENV_ARRAY_SIZE(p->vms))
+			p->vms[p->n++] = vms[i];
+	}
+	for (unsigned c = 1; c < ncpu; c++) {
+		struct partition *p = &parts[c];
+		if (!p->n)
+			continue;
+		for (size_t i = 0; i < p->n; i++)
+			for (unsigned k = 0; k < p->vms[i]->nvcpus; k++)
+				be_vcpu_release(p->vms[i]->vcpus[k]);
+		p->timeout_ns = timeout_ns;
+		if (smp_call(c, run_partition, p)) {
+			kprintf("run: CPU %u is not available: its VMs run on CPU 0\n", c);
+			for (size_t i = 0; i < p->n && parts[0].n < ENV_ARRAY_SIZE(parts[0].vms); i++)
+				parts[0].vms[parts[0].n++] = p->vms[i];
+			p->n = 0;
+		} else {
+			for (size_t i = 0; i < p->n; i++)
+				kprintf("run: vm %s on CPU %u\n", p->vms[i]->name, c);
+		}
+	}
+	run_loop(parts[0].vms, parts[0].n, timeout_ns, true);
+	/* The other CPUs end by the same timeout; wait (bounded) for them. */
+	uint64_t end = env_now_ns() + 10000000000ull;
+	for (unsigned c = 1; c < ncpu; c++)
+		while (!smp_call_done(c) && env_now_ns() < end)
+			cpu_idle();
+}
+
+static void run_loop(struct vm **vms, size_t n, uint64_t timeout_ns, bool console)
+{
 	uint64_t end = env_now_ns() + timeout_ns;
-	console_switch_init(&cons, (unsigned)n);
+	if (console)
+		console_switch_init(&cons, (unsigned)n);
 	for (;;) {
-		console_input(vms, n);
+		if (console)
+			console_input(vms, n);
 		bool live = false, ran = false;
 		uint64_t now = env_now_ns();
 		for (size_t i = 0; i < n; i++) {

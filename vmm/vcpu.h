@@ -49,6 +49,7 @@ struct vcpu {
 	uint8_t test_vector;
 	struct vcpu_stats stats;
 	void *arch; /* the backend's state (VMCS, ...) */
+	void *hc_scratch; /* the hypercall decoder's copy-in buffer (vmm/hypercall.c) */
 };
 
 /* Exit handlers' verdict. */

@@ -420,6 +420,27 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 	vcpu_put(v);
 }
 
+/* SDM 25.11.1: a VMCS must be VMCLEARed on the CPU that has it cached
+ * before another CPU loads it; its next entry is a VMLAUNCH again. */
+void be_vcpu_release(struct vcpu *v)
+{
+	struct vcpu_arch *a = varch(v);
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	if (a->cpu != (int)this_cpu()->cpu_id)
+		return;
+	if (vmx_vmclear(a->vmcs_phys))
+		panic("vmx: VMCLEAR of vCPU %s/%u failed", v->vm->name, v->id);
+	if (vc->loaded == v)
+		vc->loaded = NULL;
+	a->launched = false;
+	a->cpu = -1;
+}
+
+int be_vcpu_cpu(struct vcpu *v)
+{
+	return v->arch ? varch(v)->cpu : -1;
+}
+
 int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 {
 	vcpu_load(v);
