@@ -47,7 +47,7 @@ struct linux_kernel {
 	uint64_t align;      /* kernel_alignment (4 KiB if not relocatable) */
 	uint64_t footprint;  /* max(init_size, pm_size): bytes reserved at the load address */
 	bool relocatable;
-	char version[80];    /* the kernel_version string, "" if absent */
+	char version[128];   /* the kernel_version string, "" if absent */
 };
 
 /*
