@@ -19,3 +19,9 @@ LINUX_CACHE ?= $(CACHE)
 .PHONY: linux-loadcheck
 linux-loadcheck:
 	CACHE=$(LINUX_CACHE) DEPS_CACHE=$(CACHE) tests/linux/loadcheck.sh
+
+# build/tools/linux-kvmboot BZIMAGE INITRD [CMDLINE]: the loader's VM run under
+# /dev/kvm (smoke test of the boot state before Ditto's VMX path runs it).
+HOST_TOOLS += linux-kvmboot
+linux-kvmboot_SRCS := $(LINUX_BOOT_SRCS) vmm/vm.c lib/fmt.c vmm/dev/uart16550.c \
+	vmm/boot/tools/kvmboot.c
