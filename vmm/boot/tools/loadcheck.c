@@ -3,7 +3,12 @@
  * vm_create, exactly as the monitor would, and prints what the header says,
  * where the loader put everything and the zero page it built.
  *
- *   build/tools/linux-loadcheck [--mem MIB] BZIMAGE [INITRD [CMDLINE]]
+ *   build/tools/linux-loadcheck [--mem MIB] [--rsdp GPA] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]
+ *
+ * --dump writes what the loader put into guest memory and the entry state as
+ * a "boot blob" (little-endian u64 records: gpa, length, bytes...; a record
+ * of length 0 ends them, followed by rip, rsi, rsp, cr3, gdt_base, gdt_limit)
+ * for tests/linux/qemu-boot.sh, which replays it on a real (emulated) CPU.
  *
  * Exit status 0 and a last line "linux-loadcheck: OK" when the image loads.
  * A host tool (stdio, malloc): not part of the monitor.
@@ -31,6 +36,57 @@ static void *slurp(const char *path, size_t *size)
 	fclose(f);
 	*size = (size_t)n;
 	return buf;
+}
+
+static void put64(FILE *f, uint64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	fwrite(b, 1, 8, f);
+}
+
+static void dump_region(FILE *f, struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	put64(f, gpa);
+	put64(f, len);
+	uint8_t buf[4096];
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		size_t n = (size_t)ENV_MIN((uint64_t)sizeof(buf), len - off);
+		if (vm_read(vm, gpa + off, buf, n)) {
+			fprintf(stderr, "dump: 0x%llx outside RAM\n", (unsigned long long)(gpa + off));
+			exit(2);
+		}
+		fwrite(buf, 1, n, f);
+	}
+}
+
+/* Low RAM below the legacy hole (zero page, GDT, command line, page tables,
+ * and the zeroed BIOS data area), the kernel, the initrd, the entry state. */
+static void dump_blob(const char *path, struct vm *vm, const struct linux_layout *l,
+		      const struct vcpu_boot *b)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	dump_region(f, vm, 0, LINUX_LEGACY_HOLE);
+	dump_region(f, vm, l->kernel, l->k.pm_size);
+	if (l->initrd_size)
+		dump_region(f, vm, l->initrd, l->initrd_size);
+	put64(f, 0);
+	put64(f, 0);
+	put64(f, b->rip);
+	put64(f, b->gpr[RSI]);
+	put64(f, b->rsp);
+	put64(f, b->cr3);
+	put64(f, b->gdt_base);
+	put64(f, b->gdt_limit);
+	if (fclose(f)) {
+		perror(path);
+		exit(2);
+	}
 }
 
 static const char *e820_name(uint32_t t)
@@ -76,13 +132,23 @@ static void print_header(const struct linux_kernel *k)
 int main(int argc, char **argv)
 {
 	unsigned mib = 256;
+	const char *dump = NULL;
+	uint64_t rsdp = 0;
 	int i = 1;
-	if (i + 1 < argc && !strcmp(argv[i], "--mem")) {
-		mib = (unsigned)strtoul(argv[i + 1], NULL, 0);
+	while (i + 1 < argc && argv[i][0] == '-' && argv[i][1] == '-') {
+		if (!strcmp(argv[i], "--mem"))
+			mib = (unsigned)strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--rsdp"))
+			rsdp = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--dump"))
+			dump = argv[i + 1];
+		else
+			break;
 		i += 2;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--mem MIB] BZIMAGE [INITRD [CMDLINE]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--mem MIB] [--rsdp GPA] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]\n",
+			argv[0]);
 		return 2;
 	}
 	struct linux_load_args a = { 0 };
@@ -90,7 +156,7 @@ int main(int argc, char **argv)
 	if (i + 1 < argc && argv[i + 1][0])
 		a.initrd = slurp(argv[i + 1], &a.initrd_size);
 	a.cmdline = i + 2 < argc ? argv[i + 2] : "console=ttyS0";
-	a.acpi_rsdp = 0xe0000; /* where the platform would put the tables */
+	a.acpi_rsdp = rsdp;
 
 	struct vm *vm = vm_create("loadcheck", (uint64_t)mib << 20, 1);
 	if (!vm) {
@@ -150,6 +216,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)l.kernel);
 		return 1;
 	}
+	if (dump)
+		dump_blob(dump, vm, &l, &b);
 	printf("linux-loadcheck: OK\n");
 	vm_destroy(vm);
 	free((void *)a.kernel);
