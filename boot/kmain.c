@@ -97,6 +97,11 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	/* Caches on (firmware may leave CD/NW set), native x87 errors (NE, which
 	 * VMX operation also requires: SDM Vol. 3C A.7). */
 	write_cr0((read_cr0() & ~(CR0_CD | CR0_NW | CR0_EM | CR0_TS)) | CR0_NE | CR0_MP);
+	/* XSAVE enabled for the guests: Ditto itself never touches FPU/SSE state
+	 * (-mgeneral-regs-only), so guest state stays in the registers across
+	 * exits and is switched with XSAVE/XRSTOR between vCPUs (vcpu_vmx.c). */
+	if (cpuid(1, 0).ecx & (1u << 26))
+		write_cr4(read_cr4() | CR4_OSXSAVE | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	/* Exceptions from here on are reported, not silent triple faults. */
 	percpu_init(percpu_boot(), 0, 0, (uint64_t)kernel_boot_stack + KSTACK_SIZE);
 	idt_init();

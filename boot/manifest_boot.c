@@ -10,6 +10,7 @@
 #include "lib/console.h"
 #include "mm/kmem.h"
 #include <errno.h>
+#include "vmm/boot/linux.h"
 #include "vmm/loader.h"
 #include "vmm/platform.h"
 #include "vmm/manifest/manifest.h"
@@ -69,16 +70,34 @@ static uint32_t host_cpus(void)
 	return n ? n : 1;
 }
 
+/* Linux: bzImage + initrd from their modules, the ACPI tables reported in
+ * the e820 map and passed in boot_params (vmm/boot/linux.c). */
+static int load_linux(struct vm *vm, const struct manifest_vm *mv, const void *img, size_t size,
+		      struct vcpu_boot *b, char *err, size_t errlen)
+{
+	const struct mb2_module *rd = mv->initrd[0] ? module_by_tag(mv->initrd) : NULL;
+	struct linux_load_args a = {
+		.kernel = img,
+		.kernel_size = size,
+		.initrd = rd ? phys_to_virt(rd->start) : NULL,
+		.initrd_size = rd ? (size_t)(rd->end - rd->start) : 0,
+		.cmdline = mv->cmdline,
+		.acpi_rsdp = vm->platform->acpi.rsdp,
+	};
+	struct linux_layout l;
+	int r = linux_load(vm, &a, b, &l, err, errlen);
+	if (!r)
+		kprintf("vm %s: Linux %s: kernel at 0x%llx, initrd %llu bytes at 0x%llx\n", mv->name,
+			l.k.version[0] ? l.k.version : "(no version string)", (unsigned long long)l.kernel,
+			(unsigned long long)l.initrd_size, (unsigned long long)l.initrd);
+	return r;
+}
+
 /* One VM from its manifest entry; false (with a message) if it cannot start:
  * the other VMs still start. */
 static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 {
 	char err[160];
-	if (mv->boot == MANIFEST_BOOT_LINUX) {
-		kprintf("vm %s: boot = \"%s\" is not supported yet (the guest platform issue brings it): not started\n",
-			mv->name, manifest_boot_name(mv->boot));
-		return NULL;
-	}
 	if (mv->vcpus != 1 && mv->boot == MANIFEST_BOOT_FLAT) {
 		kprintf("vm %s: %u vCPUs: a flat image has no platform to start them: not started\n",
 			mv->name, mv->vcpus);
@@ -108,6 +127,8 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 		r = platform_attach(vm, boot_epoch_sec());
 		if (r)
 			fmt_snprintf(err, sizeof(err), "no memory for its devices");
+		else if (mv->boot == MANIFEST_BOOT_LINUX)
+			r = load_linux(vm, mv, img, size, &b, err, sizeof(err));
 		else
 			r = vm_load_multiboot(vm, mv->boot == MANIFEST_BOOT_MULTIBOOT ? 1 : 2, img, size,
 					      mv->cmdline, vm->platform->acpi.rsdp, &b, err, sizeof(err));

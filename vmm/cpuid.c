@@ -122,6 +122,15 @@ enum vmm_action vmm_cpuid(struct vcpu *v)
 		cache_fill(v);
 	if (!cache_lookup(v, leaf, out))
 		vmm_cpuid_policy(v, leaf, (uint32_t)vcpu_gpr(v, RCX), out);
+	/* Bits that mirror the guest's own CR4 (SDM Vol. 2A CPUID): OSXSAVE
+	 * (leaf 1 ECX 27) and OSPKE (leaf 7 ECX 4), never the host's. */
+	if (leaf == 1 || leaf == 7) {
+		uint64_t cr4 = be_get(v, BE_CR4);
+		if (leaf == 1)
+			out[ECX] = (out[ECX] & ~B(27)) | ((cr4 & (1u << 18)) ? B(27) : 0);
+		else if ((uint32_t)vcpu_gpr(v, RCX) == 0)
+			out[ECX] = (out[ECX] & ~B(4)) | ((cr4 & (1u << 22)) ? B(4) : 0);
+	}
 	vcpu_set_gpr(v, RAX, out[EAX]);
 	vcpu_set_gpr(v, RBX, out[EBX]);
 	vcpu_set_gpr(v, RCX, out[ECX]);

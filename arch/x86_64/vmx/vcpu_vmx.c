@@ -230,8 +230,13 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *b)
 	v->arch = a;
 	a->cpu = -1;
 	a->vmcs = page_zalloc(1, &a->vmcs_phys, 0);
-	if (!a->vmcs)
+	a->fpu = page_zalloc(1, NULL, 0);
+	if (!a->vmcs || !a->fpu)
 		return -ENOMEM;
+	/* The power-on FPU state: every XSTATE_BV bit 0 (init), MXCSR 0x1f80,
+	 * x87 control word 0x37f (SDM Vol. 3A 9.1.1). */
+	*(uint16_t *)a->fpu = 0x37f;
+	*(uint32_t *)((uint8_t *)a->fpu + 24) = 0x1f80;
 	*(uint32_t *)a->vmcs = vmx_caps.revision;
 	if (vmx_vmclear(a->vmcs_phys) || vmx_vmptrld(a->vmcs_phys))
 		panic("vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed");
@@ -265,6 +270,55 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *b)
 	return 0;
 }
 
+/* Guest FPU/SSE/AVX state: saved with the guest's XCR0 in force, restored
+ * after loading the next vCPU's XCR0 (SDM Vol. 1 13.7-13.8). Without XSAVE
+ * (OSXSAVE clear), FXSAVE's 512 bytes. */
+static bool have_xsave(void)
+{
+	return read_cr4() & CR4_OSXSAVE;
+}
+
+static void xsetbv0(uint64_t v)
+{
+	__asm__ volatile("xsetbv" ::"a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0));
+}
+
+/* Every user state component the CPU has that fits the 4 KiB area: legacy
+ * SSE registers work whatever XCR0 says, so the switch must cover them all,
+ * not just what the guest enabled. */
+static uint64_t host_xcr0(void)
+{
+	static uint64_t mask;
+	if (!mask) {
+		struct cpuid_regs d = cpuid(0xd, 0);
+		mask = ((uint64_t)d.edx << 32 | d.eax) & 0xff; /* x87 .. AVX-512 */
+		if (d.ecx > 4096)
+			mask &= 0x7; /* x87, SSE, AVX only */
+	}
+	return mask;
+}
+
+static void fpu_save(struct vcpu_arch *a)
+{
+	if (have_xsave()) {
+		xsetbv0(host_xcr0());
+		__asm__ volatile("xsave64 %0" : "+m"(*(uint8_t(*)[4096])a->fpu) : "a"(~0u), "d"(~0u) : "memory");
+	} else {
+		__asm__ volatile("fxsave64 %0" : "+m"(*(uint8_t(*)[512])a->fpu) : : "memory");
+	}
+}
+
+static void fpu_load(struct vcpu_arch *a)
+{
+	if (have_xsave()) {
+		xsetbv0(host_xcr0());
+		__asm__ volatile("xrstor64 %0" : : "m"(*(uint8_t(*)[4096])a->fpu), "a"(~0u), "d"(~0u) : "memory");
+		xsetbv0(a->xcr0);
+	} else {
+		__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])a->fpu) : "memory");
+	}
+}
+
 /* Make v's VMCS current on this CPU and load the state the VMCS does not switch. */
 static void vcpu_load(struct vcpu *v)
 {
@@ -279,6 +333,7 @@ static void vcpu_load(struct vcpu *v)
 		write_host_cpu_state();
 		a->cpu = (int)this_cpu()->cpu_id;
 	}
+	fpu_load(a);
 	wrmsr(MSR_IA32_STAR, a->star);
 	wrmsr(MSR_IA32_LSTAR, a->lstar);
 	wrmsr(MSR_IA32_CSTAR, a->cstar);
@@ -289,6 +344,7 @@ static void vcpu_load(struct vcpu *v)
 static void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_arch *a = varch(v);
+	fpu_save(a);
 	a->star = rdmsr(MSR_IA32_STAR);
 	a->lstar = rdmsr(MSR_IA32_LSTAR);
 	a->cstar = rdmsr(MSR_IA32_CSTAR);

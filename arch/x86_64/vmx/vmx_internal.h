@@ -19,6 +19,7 @@ struct vcpu_arch {
 	 * stay loaded while the vCPU's slice runs (vmx_vcpu_load / _put). */
 	uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
 	uint64_t xcr0;
+	void *fpu; /* XSAVE area (4 KiB, 64-byte aligned): FPU/SSE/AVX state while not loaded */
 	/* The exit being handled. */
 	uint32_t exit_reason;
 	bool have_qual, have_len; /* read from the VMCS on first use */
