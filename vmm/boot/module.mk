@@ -11,7 +11,7 @@ linux_e820_SRCS := vmm/boot/e820.c lib/fmt.c tests/host/linux_e820.c
 # build/tools/linux-loadcheck BZIMAGE [INITRD] [CMDLINE]: loads a real kernel into a
 # 256 MiB VM and prints the placement and the zero page (tests/linux/loadcheck.sh).
 HOST_TOOLS += linux-loadcheck
-linux-loadcheck_SRCS := $(LINUX_BOOT_SRCS) vmm/vm.c lib/fmt.c vmm/boot/tools/loadcheck.c
+linux-loadcheck_SRCS := $(LINUX_BOOT_SRCS) vmm/vm.c lib/fmt.c vmm/dev/acpi.c vmm/boot/tools/loadcheck.c
 
 # The loader against Debian's real kernel (tests/linux/loadcheck.sh): fetches the
 # pinned packages into $(LINUX_CACHE)/linux (default: the deps cache).
