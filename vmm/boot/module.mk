@@ -5,7 +5,7 @@ KERNEL_C += $(LINUX_BOOT_SRCS)
 # Host tests: the loader on a VM made by vm_create (RAM from env_alloc_pages_aligned).
 HOST_TESTS += linux_boot linux_e820
 linux_boot_SRCS := $(LINUX_BOOT_SRCS) vmm/vm.c lib/fmt.c tests/host/linux_image.c \
-	tests/host/linux_boot.c tests/host/linux_refuse.c
+	tests/host/linux_boot.c tests/host/linux_refuse.c tests/host/linux_fuzz.c
 linux_e820_SRCS := vmm/boot/e820.c lib/fmt.c tests/host/linux_e820.c
 
 # build/tools/linux-loadcheck BZIMAGE [INITRD] [CMDLINE]: loads a real kernel into a
