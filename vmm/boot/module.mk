@@ -25,3 +25,9 @@ linux-loadcheck:
 HOST_TOOLS += linux-kvmboot
 linux-kvmboot_SRCS := $(LINUX_BOOT_SRCS) vmm/vm.c lib/fmt.c vmm/dev/uart16550.c \
 	vmm/boot/tools/kvmboot.c
+
+# The loader's boot state replayed on QEMU TCG (tests/linux/qemu-boot.sh): Debian's
+# kernel must reach /init and print DITTO-LINUX-INIT-OK.
+.PHONY: linux-qemu-boot
+linux-qemu-boot:
+	CACHE=$(LINUX_CACHE) DEPS_CACHE=$(CACHE) tests/linux/qemu-boot.sh
