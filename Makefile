@@ -61,7 +61,7 @@ EMU_TESTS :=
 GEN_HEADERS :=
 # What `make run` / `make iso` boot: kernel command line and FILE:TAG modules.
 DEMO_CMDLINE := ditto.on_panic=exit
-DEMO_MODULES :=
+DEMO_MODULES := docs/examples/demo.ditto:manifest $(BUILD)/guests/hello.bin:guest-hello
 
 all: elf
 
@@ -98,7 +98,8 @@ $(BUILD)/k/%.o: %.S
 # become a symbol table (for backtraces) placed after .text and .rodata so the
 # second link moves no function (scripts/ksyms.sh checks that).
 $(BUILD)/ditto.pass1.elf: $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o linker.ld
-	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o
+	@echo '  LD      $@'
+	@$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms-empty.o
 
 $(BUILD)/k/ksyms-empty.o: scripts/ksyms.sh
 	@mkdir -p $(dir $@)
@@ -106,15 +107,16 @@ $(BUILD)/k/ksyms-empty.o: scripts/ksyms.sh
 	$(KCC) $(KASFLAGS) -c $(BUILD)/k/ksyms-empty.S -o $@
 
 $(BUILD)/k/ksyms.o: $(BUILD)/ditto.pass1.elf scripts/ksyms.sh
-	scripts/ksyms.sh $< $(BUILD)/k/ksyms.S
-	$(KCC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $@
+	@scripts/ksyms.sh $< $(BUILD)/k/ksyms.S
+	@$(KCC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $@
 
 $(BUILD)/ditto.elf: $(BUILD)/k/ksyms.o
-	$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms.o
-	scripts/ksyms.sh --verify $(BUILD)/ditto.pass1.elf $@
+	@echo '  LD      $@'
+	@$(LD) -nostdlib -z max-page-size=0x1000 -T linker.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KOBJS) $(KERNEL_TP_OBJS) $(BUILD)/k/ksyms.o
+	@scripts/ksyms.sh --verify $(BUILD)/ditto.pass1.elf $@
 
 iso: $(BUILD)/ditto.iso
-$(BUILD)/ditto.iso: $(BUILD)/ditto.elf scripts/mkiso.sh $(DEMO_MODULES)
+$(BUILD)/ditto.iso: $(BUILD)/ditto.elf scripts/mkiso.sh $(foreach m,$(DEMO_MODULES),$(firstword $(subst :, ,$(m))))
 	scripts/mkiso.sh $@ $(BUILD)/ditto.elf "$(DEMO_CMDLINE)" $(DEMO_MODULES)
 
 # ---------------------------------------------------------------- run

@@ -3,11 +3,12 @@
 #include "boot/mb2.h"
 
 #define DITTO_VERSION "0.1.0"
-#define BOOT_TICK_HZ 100
+#define BOOT_TICK_HZ 1000 /* guest timers are polled on this tick while every vCPU halts */
 
 struct boot_state {
 	struct mb2_info mb2;
 	unsigned selftest_failures; /* SELFTEST_* mask */
+	uint64_t epoch_sec;          /* host RTC at boot */
 };
 extern struct boot_state boot;
 
@@ -15,6 +16,15 @@ extern struct boot_state boot;
 _Noreturn void boot_run_test(const char *name);
 /* The demo: until the manifest lands, an idle loop with a heartbeat. */
 _Noreturn void boot_demo(void);
+/* The boot-time manifest (boot/manifest_boot.c): is there one, run its VMs
+ * (-1: refused with its errors printed; else how many VMs passed a test). */
+bool boot_has_manifest(void);
+int boot_run_manifest(uint64_t timeout_ns);
+size_t boot_manifest_vms_started(void);
+static inline uint64_t boot_epoch_sec(void) { return boot.epoch_sec; }
+/* ditto.test=vm (boot/tests_vm.c) */
+void boot_test_vm(void);
+
 /* A test's verdict, in the protocol the harness reads (tests/emu/run-one.sh). */
 _Noreturn void test_finish(bool pass, const char *why);
 void test_case(const char *name, bool ok);

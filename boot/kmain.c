@@ -8,12 +8,14 @@
 #include "arch/paging.h"
 #include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/smp.h"
 #include "arch/regs.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
 #include "boot/boot.h"
 #include "boot/mb2.h"
 #include "drivers/acpi.h"
+#include "drivers/cmos.h"
 #include "drivers/lapic.h"
 #include "drivers/pit.h"
 #include "drivers/uart.h"
@@ -68,8 +70,9 @@ static void print_banner(void)
 		kprintf("  override: IRQ %u -> GSI %u (flags 0x%x)\n", acpi.isos[i].source,
 			acpi.isos[i].gsi, acpi.isos[i].flags);
 	kprintf("power-off: PM1a_CNT 0x%x, S5 %s\n", acpi.pm1a_cnt, acpi.has_s5 ? "found" : "not found");
-	kprintf("time: TSC %llu kHz, LAPIC timer %llu kHz\n", (unsigned long long)(tsc_hz / 1000),
-		(unsigned long long)(lapic_timer_hz / 1000));
+	kprintf("time: TSC %llu kHz, LAPIC timer %llu kHz, RTC %llu s since 1970\n",
+		(unsigned long long)(tsc_hz / 1000), (unsigned long long)(lapic_timer_hz / 1000),
+		(unsigned long long)boot.epoch_sec);
 	kprintf("modules (%zu):\n", m->n_modules);
 	for (size_t i = 0; i < m->n_modules; i++)
 		kprintf("  [0x%llx-0x%llx) %llu bytes '%s'\n", (unsigned long long)m->modules[i].start,
@@ -136,7 +139,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	lapic_timer_periodic(BOOT_TICK_HZ);
 	irq_enable();
 
+	boot.epoch_sec = cmos_read_epoch();
 	print_banner();
+	smp_boot();
 	boot.selftest_failures = selftest_run();
 	kprintf("selftest: %d of 4 failed\n", popcount64(boot.selftest_failures));
 

@@ -7,6 +7,7 @@
 #include "arch/panic.h"
 #include "arch/percpu.h"
 #include "arch/x86.h"
+#include "arch/x86_64/vmx/vmx.h"
 #include "boot/boot.h"
 #include "lib/console.h"
 #include "lib/selftest.h"
@@ -98,11 +99,26 @@ static void t_hang(void)
 		cpu_idle();
 }
 
-void boot_test_vm(void);
+
+/* ditto.test=manifest: the manifest's VMs must all pass their tests. A
+ * refused manifest is a failure (tests of bad manifests expect it). */
+static void test_manifest(void)
+{
+	if (!boot_has_manifest())
+		test_finish(false, "no manifest module");
+	if (vmx_cpu_enable())
+		test_finish(false, "VT-x unusable");
+	int r = boot_run_manifest(120ull * 1000000000ull);
+	if (r < 0)
+		test_finish(false, "manifest refused");
+	kprintf("test: %d VM%s passed\n", r, r == 1 ? "" : "s");
+	test_finish(r > 0 && r == (int)boot_manifest_vms_started(), "a manifest VM failed");
+}
 
 static const struct boot_test tests[] = {
 	{ "selftest", test_selftest },
 	{ "vm", boot_test_vm },
+	{ "manifest", test_manifest },
 	{ "panic", t_panic },
 	{ "fault", t_fault },
 	{ "fail", t_fail },
@@ -124,7 +140,17 @@ void boot_run_test(const char *name)
 
 void boot_demo(void)
 {
-	kprintf("demo: no manifest support yet: Ditto idles (heartbeat every 10 s)\n");
+	if (boot_has_manifest()) {
+		if (vmx_cpu_enable()) {
+			kprintf("demo: VT-x is absent or unusable on this machine: no VM can run "
+				"(QEMU TCG has no VT-x; use Bochs, KVM with nested VT-x, or hardware)\n");
+		} else if (boot_run_manifest(~0ull >> 1) >= 0) {
+			kprintf("demo: every VM has stopped\n");
+		}
+	} else {
+		kprintf("demo: no manifest module: Ditto idles\n");
+	}
+	kprintf("demo: idle (heartbeat every 10 s)\n");
 	uint64_t next = 10;
 	for (;;) {
 		cpu_idle();

@@ -12,6 +12,7 @@
 #include "lib/cmdline.h"
 #include "lib/console.h"
 #include "vmm/loader.h"
+#include "vmm/platform.h"
 #include "vmm/run.h"
 #include "vmm/testdev.h"
 #include "vmm/vmm.h"
@@ -58,31 +59,37 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 		mem = ENV_ALIGN_UP(mem ? mem : 2, (uint64_t)2);
 	}
 	bool real = cmdline_get(m->cmdline, "mode", opt, sizeof(opt)) && !strcmp(opt, "real");
+	bool pc = cmdline_get(m->cmdline, "platform", NULL, 0);
 	t->expect_stop = cmdline_get(m->cmdline, "expect", opt, sizeof(opt)) && !strcmp(opt, "stop");
 	cmdline_get(m->cmdline, "stop", t->stop_text, sizeof(t->stop_text));
 	for (char *c = t->stop_text; *c; c++)
 		if (*c == '_')
 			*c = ' ';
-	t->vm = vm_create(name, mem << 20, 1);
+	unsigned ncpu = 1;
+	if (cmdline_get(m->cmdline, "vcpus", opt, sizeof(opt)) && opt[0] >= '1' && opt[0] <= '8')
+		ncpu = (unsigned)(opt[0] - '0');
+	t->vm = vm_create(name, mem << 20, ncpu);
 	if (!t->vm) {
 		kprintf("test: no memory for VM %s\n", name);
 		return -1;
 	}
 	struct vcpu_boot b;
 	if (be_vm_init(t->vm) || testdev_attach(t->vm, &t->dev) ||
+	    (pc && platform_attach(t->vm, boot_epoch_sec())) ||
 	    vm_load_flat(t->vm, phys_to_virt(m->start), (size_t)(m->end - m->start), real ? 0x8000 : 0x100000,
 			 real, &b, err, sizeof(err))) {
 		kprintf("test: VM %s: cannot start: %s\n", name, err);
 		return -1;
 	}
-	if (be_vcpu_init(t->vm->vcpus[0], &b))
-		return -1;
-	kprintf("test: VM %s: %llu MiB, %s, %llu-byte image\n", name, (unsigned long long)mem,
-		real ? "real mode" : "32-bit protected mode", (unsigned long long)(m->end - m->start));
+	for (unsigned i = 0; i < ncpu; i++)
+		if (be_vcpu_init(t->vm->vcpus[i], &b))
+			return -1;
+	kprintf("test: VM %s: %llu MiB, %s, %llu-byte image%s\n", name, (unsigned long long)mem,
+		real ? "real mode" : "32-bit protected mode", (unsigned long long)(m->end - m->start),
+		pc ? ", PC platform" : "");
 	return 0;
 }
 
-void boot_test_vm(void);
 void boot_test_vm(void)
 {
 	if (vmx_cpu_enable())

@@ -1,5 +1,5 @@
 # Freestanding test guests: 32-bit flat binaries, one per exit class.
-GUEST_TESTS := cpuid msr cr io hlt hypercall mmio outside triple inject hostile bench realmode
+GUEST_TESTS := hello smp pit lapic ioapic rtc fwcfg acpi uart cpuid msr cr io hlt hypercall mmio outside triple inject hostile bench realmode
 GUEST_CC := gcc
 GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdinc \
@@ -23,6 +23,13 @@ $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 
 # Keep the ELFs (symbols for debugging guests).
 .PRECIOUS: $(BUILD)/guests/%.elf
-GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_TESTS))
+# Multiboot v1 and multiboot2 test kernels (ELF32, loaded by Ditto's multiboot loaders).
+$(BUILD)/guests/mb1.elf $(BUILD)/guests/mb2.elf: $(BUILD)/guests/mb%.elf: guest-tools/tests/mbkernel.c guest-tools/tests/mbkernel.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DMB_VERSION=$* -DMB_NAME='"$*"' -nostdlib -static \
+		-Wl,-T,guest-tools/tests/mbkernel.ld -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments -o $@ $<
+
+GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_TESTS)) $(BUILD)/guests/mb1.elf $(BUILD)/guests/mb2.elf
 .PHONY: guests
 guests: $(GUEST_BINS)

@@ -21,6 +21,10 @@ uint64_t be_get(struct vcpu *v, enum be_reg r);
 void be_set(struct vcpu *v, enum be_reg r, uint64_t val);
 /* CPUID of the physical CPU (the base of the guest's CPUID policy). */
 void be_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* The guest TSC's frequency (the host's: TSC offsetting only). */
+uint64_t be_tsc_hz(void);
+/* Exit as soon as the guest can take an interrupt (interrupt-window exiting). */
+void be_request_intr_window(struct vcpu *v);
 /* Remove / restore the second-level mapping of one guest page. */
 int be_unmap_gpa(struct vm *vm, uint64_t gpa);
 int be_map_gpa(struct vm *vm, uint64_t gpa);
@@ -31,6 +35,12 @@ int be_vm_init(struct vm *vm);
 void be_vm_destroy(struct vm *vm);
 int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot);
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns);
+/* Flush a vCPU's state out of this CPU (VMCLEAR) so another CPU can run it. */
+void be_vcpu_release(struct vcpu *v);
+/* The physical CPU that last ran the vCPU, or -1. */
+int be_vcpu_cpu(struct vcpu *v);
+/* Reload a vCPU's architectural state (INIT, then SIPI: real mode at the vector). */
+int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *boot);
 
 /* Helpers on top of be_get/be_set. */
 /* Complete the instruction that exited: RIP past it, and the interrupt

@@ -16,13 +16,17 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 	if (leaf >= DITTO_CPUID_BASE && leaf < DITTO_CPUID_BASE + 0x100) {
 		memset(out, 0, 16);
 		if (leaf == DITTO_CPUID_BASE) {
-			out[EAX] = DITTO_CPUID_INFO;
+			out[EAX] = DITTO_CPUID_TIMING;
 			memcpy(&out[EBX], DITTO_CPUID_SIGNATURE, 4);
 			memcpy(&out[ECX], DITTO_CPUID_SIGNATURE + 4, 4);
 			memcpy(&out[EDX], DITTO_CPUID_SIGNATURE + 8, 4);
 		} else if (leaf == DITTO_CPUID_INFO) {
 			out[EAX] = DITTO_ABI_VERSION;
 			out[EBX] = 1; /* VMCALL */
+		} else if (leaf == DITTO_CPUID_TIMING) {
+			/* So a guest need not calibrate against the PIT. */
+			out[EAX] = (uint32_t)(be_tsc_hz() / 1000);
+			out[EBX] = v->vm->platform ? 1000000 : 0; /* the board's LAPIC counts at 1 GHz */
 		}
 		return;
 	}
@@ -38,6 +42,10 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 		out[ECX] &= ~(B(3) /* MONITOR */ | B(5) /* VMX */ | B(6) /* SMX */ | B(7) /* EIST */ |
 			      B(8) /* TM2 */ | B(15) /* PDCM */ | B(21) /* x2APIC */ | B(24) /* TSC-deadline */);
 		out[ECX] |= B(31); /* running under a hypervisor */
+		/* With the PC platform, the virtual LAPIC backs x2APIC and the
+		 * TSC-deadline timer whatever the host has. */
+		if (v->vm->platform)
+			out[ECX] |= B(21) | B(24);
 		out[EDX] &= ~(B(7) /* MCE */ | B(14) /* MCA */ | B(22) /* ACPI thermal */ | B(29) /* TM */ |
 			      B(31) /* PBE */);
 		/* EBX 31:24 initial APIC ID = vCPU id; 23:16 logical processors. */

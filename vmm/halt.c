@@ -5,13 +5,14 @@
 enum vmm_action vmm_halt(struct vcpu *v)
 {
 	bool iflag = be_get(v, BE_RFLAGS) & (1u << 9);
-	if (!iflag && !v->event.valid && !v->wake_at_ns) {
+	if (!iflag && !v->event.valid && !v->wake_at_ns && !v->vm->platform) {
 		/* Nothing can ever wake it (no NMI source yet): the VM is hung. */
 		vm_stop(v->vm, "vCPU %u halted with interrupts disabled", v->id);
 		return VMM_STOP;
 	}
 	if (v->event.valid)
 		return VMM_RESUME; /* an event is already due: HLT ends at once */
+	v->halted_with_if = iflag;
 	v->state = VCPU_HALTED;
 	return VMM_RESUME;
 }

@@ -174,23 +174,28 @@ static const struct hc_ops hcs[HC_MAX] = {
 
 enum vmm_action vmm_hypercall(struct vcpu *v)
 {
-	static struct hc_args h; /* one vCPU at a time per physical CPU (TODO SMP: per CPU) */
+	/* Per vCPU: vCPUs of different VMs run on different CPUs at once. */
+	if (!v->hc_scratch)
+		v->hc_scratch = env_alloc(sizeof(struct hc_args));
+	struct hc_args *hp = v->hc_scratch;
 	bool wide = vcpu_long_mode(v);
 	uint64_t mask = wide ? ~0ull : 0xffffffffull;
 	uint64_t nr = vcpu_gpr(v, RAX) & mask;
 	int64_t ret;
 	vcpu_skip_instruction(v);
-	if (nr >= HC_MAX || !hcs[nr].invoke) {
+	if (!hp) {
+		ret = -ENOMEM;
+	} else if (nr >= HC_MAX || !hcs[nr].invoke) {
 		ret = -ENOSYS;
 	} else if (vcpu_cpl(v) != 0 && !hcs[nr].user_ok) {
 		ret = -EPERM;
 	} else {
-		h.a[0] = vcpu_gpr(v, RBX) & mask;
-		h.a[1] = vcpu_gpr(v, RCX) & mask;
-		h.a[2] = vcpu_gpr(v, RDX) & mask;
-		h.a[3] = vcpu_gpr(v, RSI) & mask;
-		int r = hcs[nr].decode(v, &h);
-		ret = r ? r : hcs[nr].invoke(v, &h);
+		hp->a[0] = vcpu_gpr(v, RBX) & mask;
+		hp->a[1] = vcpu_gpr(v, RCX) & mask;
+		hp->a[2] = vcpu_gpr(v, RDX) & mask;
+		hp->a[3] = vcpu_gpr(v, RSI) & mask;
+		int r = hcs[nr].decode(v, hp);
+		ret = r ? r : hcs[nr].invoke(v, hp);
 	}
 	vcpu_set_gpr(v, RAX, (uint64_t)ret & mask);
 	return v->vm->stopped ? VMM_STOP : VMM_RESUME;

@@ -11,7 +11,9 @@
  * Ditto never guesses what an instruction meant.
  */
 #include "ditto/fmt.h"
+#include <errno.h>
 #include "vmm/mmio.h"
+#include "vmm/platform.h"
 #include <Zydis/Zydis.h>
 
 #define RF_CF (1ull << 0)
@@ -66,6 +68,15 @@ static int mem_access(struct emu *e, uint64_t gpa, unsigned size, bool write, ui
 		if (!write)
 			*val &= size_mask(size);
 		return rc;
+	}
+	if (vm->platform && size <= 4) {
+		uint32_t x = (uint32_t)*val;
+		int rc = board_mmio(&vm->platform->board, e->v->id, gpa, size, write, &x);
+		if (rc != -ENOENT) {
+			if (!write)
+				*val = x & size_mask(size);
+			return rc;
+		}
 	}
 	if (write) {
 		vm->ctr.outside_writes++;

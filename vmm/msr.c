@@ -4,6 +4,8 @@
  * bitmap and never come here. Everything else is listed below; an MSR not
  * listed raises #GP, as on a CPU that lacks it (docs/platform.md).
  */
+#include <errno.h>
+#include "vmm/platform.h"
 #include "vmm/vmm.h"
 
 #define MSR_TSC 0x10
@@ -23,6 +25,11 @@
 
 int vmm_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	if (v->vm->platform) {
+		int r = board_rdmsr(&v->vm->platform->board, v->id, msr, val);
+		if (r != -ENOENT)
+			return r ? -1 : 0;
+	}
 	switch (msr) {
 	case MSR_TSC:
 		*val = be_get(v, BE_TSC);
@@ -54,6 +61,11 @@ int vmm_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int vmm_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	if (v->vm->platform) {
+		int r = board_wrmsr(&v->vm->platform->board, v->id, msr, val);
+		if (r != -ENOENT)
+			return r ? -1 : 0;
+	}
 	switch (msr) {
 	case MSR_TSC:
 		be_set(v, BE_TSC, val);

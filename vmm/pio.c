@@ -4,6 +4,7 @@
  * access is counted (vm->ctr.unhandled_pio). It never reaches real hardware.
  */
 #include <errno.h>
+#include "vmm/platform.h"
 #include "vmm/vmm.h"
 
 void vmm_pio(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
@@ -13,6 +14,14 @@ void vmm_pio(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *va
 	int rc = -ENODEV;
 	if (r)
 		rc = in ? r->in(r->ctx, port, size, val) : r->out(r->ctx, port, size, *val & mask);
+	else if (v->vm->platform) {
+		uint32_t x = *val & mask;
+		/* The board answers every port, all-ones where nothing decodes. */
+		board_pio(&v->vm->platform->board, port, size, !in, &x);
+		if (in)
+			*val = x & mask;
+		return;
+	}
 	if (rc) {
 		v->vm->ctr.unhandled_pio++;
 		if (in)

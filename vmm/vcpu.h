@@ -33,7 +33,8 @@ struct vcpu_stats {
 	uint64_t reinjected;
 };
 
-enum vcpu_state { VCPU_RUNNABLE, VCPU_HALTED, VCPU_STOPPED };
+/* WAIT_SIPI: an application processor before its start-up IPI (SDM Vol. 3A 9.4.4). */
+enum vcpu_state { VCPU_RUNNABLE, VCPU_HALTED, VCPU_WAIT_SIPI, VCPU_STOPPED };
 
 struct vm;
 struct vcpu {
@@ -41,12 +42,14 @@ struct vcpu {
 	struct vm *vm;
 	unsigned id;
 	enum vcpu_state state;
+	bool halted_with_if; /* RFLAGS.IF when it executed HLT: may a maskable interrupt wake it */
 	struct vcpu_event event;    /* to inject at next entry */
 	struct vcpu_event reinject; /* from IDT-vectoring information */
 	uint64_t wake_at_ns;        /* test timer: inject test_vector then */
 	uint8_t test_vector;
 	struct vcpu_stats stats;
 	void *arch; /* the backend's state (VMCS, ...) */
+	void *hc_scratch; /* the hypercall decoder's copy-in buffer (vmm/hypercall.c) */
 };
 
 /* Exit handlers' verdict. */

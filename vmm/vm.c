@@ -34,7 +34,7 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus)
 			goto fail;
 		v->vm = vm;
 		v->id = i;
-		v->state = VCPU_RUNNABLE;
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI; /* APs wait for INIT-SIPI */
 		vm->vcpus[i] = v;
 	}
 	return vm;
@@ -47,8 +47,11 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
-	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		if (vm->vcpus[i])
+			env_free(vm->vcpus[i]->hc_scratch);
 		env_free(vm->vcpus[i]);
+	}
 	if (vm->chunks)
 		for (size_t i = 0; i < vm->nchunks; i++)
 			if (vm->chunks[i])

@@ -45,6 +45,7 @@ struct vm_cpuid_cache {
 	uint32_t ext[VM_CPUID_EXT][4];
 };
 
+struct platform;
 struct vm {
 	unsigned id;
 	char name[32];
@@ -63,6 +64,7 @@ struct vm {
 	uint64_t tsc_offset;
 	struct vm_counters ctr;
 	struct vm_cpuid_cache cpuid;
+	struct platform *platform; /* the PC devices, NULL for bare test VMs */
 };
 
 /* Allocate the VM and its RAM (zeroed). NULL when memory is short. */

@@ -25,6 +25,7 @@ static uint64_t *pml4;
 static uint64_t iomap_next = IOMAP_BASE;
 static struct spinlock map_lock = SPINLOCK_INIT;
 uint64_t paging_ram_top;
+uint64_t paging_kernel_cr3; /* for the APs (arch/x86_64/smp.c) */
 
 uint64_t virt_to_phys(const void *va)
 {
@@ -119,7 +120,8 @@ void paging_init(const struct mb2_info *mbi)
 		  PTE_W | PTE_G | PTE_NX);
 
 	write_cr4(read_cr4() | CR4_PGE);
-	write_cr3(virt_to_phys(pml4));
+	paging_kernel_cr3 = virt_to_phys(pml4);
+	write_cr3(paging_kernel_cr3);
 }
 
 void *iomap(uint64_t phys, size_t len, bool cached)

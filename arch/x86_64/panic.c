@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/smp.h"
 #include "arch/x86.h"
 #include "drivers/acpi.h"
 #include "drivers/uart.h"
@@ -111,6 +112,7 @@ static _Noreturn void panic_common(const struct trap_frame *f, uint64_t rip, uin
 		for (;;)
 			cpu_halt();
 	}
+	smp_stop_others(); /* one CPU's panic halts all: the dump stays readable */
 	console_break_lock();
 	kprintf("\nDITTO-PANIC: ");
 	kvprintf(fmt, ap);

@@ -17,7 +17,9 @@ int gmain(void)
 	__builtin_memcpy(sig + 8, &r[3], 4);
 	sig[12] = 0;
 	CHECK("signature", !__builtin_memcmp(sig, DITTO_CPUID_SIGNATURE, 12));
-	CHECK("max_hv_leaf", r[0] >= DITTO_CPUID_INFO);
+	CHECK("max_hv_leaf", r[0] >= DITTO_CPUID_TIMING);
+	cpuid(DITTO_CPUID_TIMING, 0, r);
+	CHECK("tsc_khz_advertised", r[0] > 1000);
 	cpuid(DITTO_CPUID_INFO, 0, r);
 	CHECK("abi_version", r[0] == DITTO_ABI_VERSION && r[1] == 1);
 	cpuid(0, 0, r);

@@ -4,6 +4,7 @@
 #include "guest.h"
 
 struct trap_log traps;
+void (*irq_hook)(uint32_t vector);
 int check_failures;
 
 /* Flat GDT: 0x08 code, 0x10 data (the loader's hidden segment state matches). */
@@ -25,6 +26,8 @@ void guest_trap(struct gframe *f)
 	traps.last_vector = f->vector;
 	traps.last_error = f->error;
 	traps.last_eip = f->eip;
+	if (f->vector >= 32 && irq_hook)
+		irq_hook(f->vector);
 	if (traps.expect && (int)f->vector == traps.expect) {
 		traps.expect = 0;
 		return;

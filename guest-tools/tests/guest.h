@@ -36,6 +36,9 @@ struct trap_log {
 };
 extern struct trap_log traps;
 
+/* Called for every interrupt vector >= 32 after counting (EOI goes here). */
+extern void (*irq_hook)(uint32_t vector);
+
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One counted test case, reported to Ditto. */
 void check(const char *name, bool ok);

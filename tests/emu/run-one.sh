@@ -9,6 +9,7 @@
 #   timeout=120                     seconds before the run counts as a hang
 #   expect=pass                     pass | fail | panic | timeout (harness self-tests)
 #   must_log=(REGEX ...)            lines the serial log must contain
+#   must_not_log=(REGEX ...)        lines it must not contain
 #   cpus=1 megs=256                 Bochs machine
 # Verdicts: pass = Bochs exit 0 + "DITTO-RESULT: PASS"; panic = "DITTO-PANIC";
 # fail = "DITTO-RESULT: FAIL"; timeout = no end within the timeout.
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 cd "$top"
-cmdline="" modules=() timeout=120 expect=pass must_log=() cpus=1 megs=256
+cmdline="" modules=() timeout=120 expect=pass must_log=() must_not_log=() cpus=1 megs=256
 # shellcheck disable=SC1090
 source "tests/emu/$name.test"
 dir=$build/emu/$name
@@ -62,6 +63,7 @@ if [ "$expect" = pass ]; then
 fi
 missing=()
 for re in "${must_log[@]}"; do grep -a -q -E -- "$re" "$log" || missing+=("$re"); done
+for re in "${must_not_log[@]}"; do grep -a -q -E -- "$re" "$log" && missing+=("(must not appear) $re"); done
 if [ "$verdict" = "$expect" ] && [ ${#missing[@]} -eq 0 ]; then
   result "ok emu.$name ($verdict, ${secs}s)"
 else

@@ -10,6 +10,7 @@
 #include "arch/x86.h"
 #include "arch/x86_64/vmx/vmx_internal.h"
 #include "lib/console.h"
+#include "lib/time.h"
 #include "ditto/fmt.h"
 
 static const char *const reason_names[EXIT_REASON_MAX] = {
@@ -209,6 +210,18 @@ void be_set(struct vcpu *v, enum be_reg r, uint64_t val)
 	default:
 		panic("be_set: register %d is read-only", r);
 	}
+}
+
+uint64_t be_tsc_hz(void)
+{
+	return tsc_hz;
+}
+
+void be_request_intr_window(struct vcpu *v)
+{
+	uint64_t p = vmcs_read(VMCS_PROC_CONTROLS);
+	if (!(p & PROC_INTR_WINDOW))
+		vmcs_write(VMCS_PROC_CONTROLS, p | PROC_INTR_WINDOW);
 }
 
 void be_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])

@@ -13,6 +13,7 @@
 #include "lib/console.h"
 #include "lib/time.h"
 #include "mm/kmem.h"
+#include "vmm/platform.h"
 
 extern int vmx_run(struct vcpu_regs *regs, int launched);
 extern char vmx_exit[];
@@ -371,6 +372,8 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 	if (timer)
 		arm_slice(end);
 	while (v->state == VCPU_RUNNABLE) {
+		if (v->vm->platform)
+			platform_prepare_entry(v);
 		if (__builtin_expect(v->reinject.valid | v->event.valid, 0))
 			inject_pending(v);
 		if (timer && !timer_saved)
@@ -400,8 +403,52 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 		irq_enable();
 		if (act == VMM_STOP || v->vm->stopped || t2 >= end)
 			break;
+		/* A device access may have armed an earlier timer (a periodic
+		 * interrupt re-enabled by its acknowledgement): end the slice there. */
+		if (v->vm->platform) {
+			uint64_t ne = platform_next_event_ns(v->vm), now = time_ns();
+			uint64_t ne_tsc = ne <= now ? t2 : t2 + (ne - now) * (tsc_hz / 1000000) / 1000;
+			if (ne != ~0ull && ne_tsc < end) {
+				end = ne_tsc;
+				if (timer)
+					arm_slice(end);
+				if (end <= t2)
+					break;
+			}
+		}
 	}
 	vcpu_put(v);
+}
+
+/* SDM 25.11.1: a VMCS must be VMCLEARed on the CPU that has it cached
+ * before another CPU loads it; its next entry is a VMLAUNCH again. */
+void be_vcpu_release(struct vcpu *v)
+{
+	struct vcpu_arch *a = varch(v);
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	if (a->cpu != (int)this_cpu()->cpu_id)
+		return;
+	if (vmx_vmclear(a->vmcs_phys))
+		panic("vmx: VMCLEAR of vCPU %s/%u failed", v->vm->name, v->id);
+	if (vc->loaded == v)
+		vc->loaded = NULL;
+	a->launched = false;
+	a->cpu = -1;
+}
+
+int be_vcpu_cpu(struct vcpu *v)
+{
+	return v->arch ? varch(v)->cpu : -1;
+}
+
+int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
+{
+	vcpu_load(v);
+	write_guest_state(v, b);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	v->event.valid = v->reinject.valid = false;
+	vcpu_put(v);
+	return 0;
 }
 
 /* vmm/backend.h lifecycle, implemented by VT-x. */

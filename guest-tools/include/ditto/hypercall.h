@@ -12,6 +12,7 @@
 #define DITTO_CPUID_BASE 0x40000000u
 #define DITTO_CPUID_SIGNATURE "DittoDittoVM" /* EBX, ECX, EDX of the base leaf */
 #define DITTO_CPUID_INFO 0x40000001u       /* EAX = ABI version, EBX = 1 (VMCALL) */
+#define DITTO_CPUID_TIMING 0x40000010u     /* EAX = TSC kHz, EBX = LAPIC timer kHz (0: no LAPIC) */
 
 #define DITTO_ABI_MAJOR 1
 #define DITTO_ABI_MINOR 0

@@ -20,4 +20,5 @@ void *iomap(uint64_t phys, size_t len, bool cached);
 
 /* Highest physical address (exclusive) of RAM the direct map covers. */
 extern uint64_t paging_ram_top;
+extern uint64_t paging_kernel_cr3;
 #endif
