@@ -25,7 +25,14 @@ TIMEOUT=${TIMEOUT:-300}
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-boot.sh: needs qemu-system-x86_64" >&2; exit 1; }
 
 eval "$("$here/fetch.sh" | grep -E '^(KERNEL|BUSYBOX)=')"
-initrd=$("$here/mkinitramfs.sh" --busybox "$BUSYBOX" | tail -1)
+# DITTOCTL: a dittoctl to put in the initramfs (default: build/guests/dittoctl if
+# built; "none" for none). Under QEMU its VMCALLs fault (#UD): /init goes on.
+DITTOCTL=${DITTOCTL:-$top/build/guests/dittoctl}
+ctl=()
+if [ "$DITTOCTL" != none ] && [ -f "$DITTOCTL" ]; then
+	ctl=(--dittoctl "$DITTOCTL")
+fi
+initrd=$("$here/mkinitramfs.sh" --busybox "$BUSYBOX" "${ctl[@]}" | tail -1)
 make -s -C "$top" CACHE="${DEPS_CACHE:-$CACHE}" build/tools/linux-loadcheck
 
 work=$(mktemp -d)
