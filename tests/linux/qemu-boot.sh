@@ -9,8 +9,12 @@
 #
 #   tests/linux/qemu-boot.sh [extra kernel command line]
 #
-# ACPI is off: the tables QEMU's firmware built at the top of RAM are gone
-# once the blob's initrd lands there. Environment: CACHE (kernel, busybox,
+# The guest gets Ditto's own ACPI tables (vmm/dev/acpi.c: 2 CPUs, PM block at
+# 0x600 and SCI 9, which is also where QEMU's PIIX4 has them), in the top
+# 64 KiB of RAM reported as E820_ACPI, with the RSDP in boot_params; QEMU
+# runs with -smp 2, and /init's poweroff -f (ACPI S5) ends QEMU. QEMU's own
+# firmware tables are not used (the kernel takes acpi_rsdp_addr first).
+# Environment: CPUS (default 2), CACHE (kernel, busybox,
 # default cache/ in the tree), DEPS_CACHE (the make CACHE, default CACHE),
 # TIMEOUT (seconds, default 300).
 set -euo pipefail
@@ -21,7 +25,14 @@ TIMEOUT=${TIMEOUT:-300}
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-boot.sh: needs qemu-system-x86_64" >&2; exit 1; }
 
 eval "$("$here/fetch.sh" | grep -E '^(KERNEL|BUSYBOX)=')"
-initrd=$("$here/mkinitramfs.sh" --busybox "$BUSYBOX" | tail -1)
+# DITTOCTL: a dittoctl to put in the initramfs (default: build/guests/dittoctl if
+# built; "none" for none). Under QEMU its VMCALLs fault (#UD): /init goes on.
+DITTOCTL=${DITTOCTL:-$top/build/guests/dittoctl}
+ctl=()
+if [ "$DITTOCTL" != none ] && [ -f "$DITTOCTL" ]; then
+	ctl=(--dittoctl "$DITTOCTL")
+fi
+initrd=$("$here/mkinitramfs.sh" --busybox "$BUSYBOX" "${ctl[@]}" | tail -1)
 make -s -C "$top" CACHE="${DEPS_CACHE:-$CACHE}" build/tools/linux-loadcheck
 
 work=$(mktemp -d)
@@ -30,12 +41,13 @@ gcc -m32 -c "$top/vmm/boot/tools/replay_stub.S" -o "$work/stub.o"
 printf 'ENTRY(_start) SECTIONS { . = 0x6000000; .text : { *(.multiboot) *(.text) } .data : { *(.data) } .bss : { *(.bss) } }\n' >"$work/stub.ld"
 ld -m elf_i386 --no-warn-rwx-segments -T "$work/stub.ld" -o "$work/stub.elf" "$work/stub.o"
 
-cmdline="console=ttyS0 acpi=off panic=-1 ${*:-}"
-"$top/build/tools/linux-loadcheck" --mem 256 --dump "$work/blob" "$KERNEL" "$initrd" "$cmdline" |
-	grep -E '^(kernel|initrd|e820|  \[|entry|linux-loadcheck)'
+cpus=${CPUS:-2}
+cmdline="console=ttyS0 panic=-1 ${*:-}"
+"$top/build/tools/linux-loadcheck" --mem 256 --acpi 0xfff0000 --cpus "$cpus" --dump "$work/blob" \
+	"$KERNEL" "$initrd" "$cmdline" | grep -E '^(kernel|initrd|e820|  \[|entry|linux-loadcheck)'
 # QEMU runs in the background; it is stopped (by its pid) once /init's marker
 # or a halt/panic line is on the console, or after TIMEOUT seconds.
-qemu-system-x86_64 -machine pc -m 256 -nographic -no-reboot -serial file:"$work/console" \
+qemu-system-x86_64 -machine pc -m 256 -smp "$cpus" -nographic -no-reboot -serial file:"$work/console" \
 	-monitor none -kernel "$work/stub.elf" -initrd "$work/blob" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
 deadline=$((SECONDS + TIMEOUT))

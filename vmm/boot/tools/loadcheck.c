@@ -3,8 +3,10 @@
  * vm_create, exactly as the monitor would, and prints what the header says,
  * where the loader put everything and the zero page it built.
  *
- *   build/tools/linux-loadcheck [--mem MIB] [--rsdp GPA] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]
+ *   build/tools/linux-loadcheck [--mem MIB] [--rsdp GPA] [--acpi GPA [--cpus N]] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]
  *
+ * --acpi GPA builds Ditto's ACPI tables (vmm/dev/acpi.c, --cpus N processors)
+ * at GPA, reports their page as E820_ACPI and passes the RSDP in the zero page.
  * --dump writes what the loader put into guest memory and the entry state as
  * a "boot blob" (little-endian u64 records: gpa, length, bytes...; a record
  * of length 0 ends them, followed by rip, rsi, rsp, cr3, gdt_base, gdt_limit)
@@ -17,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "vmm/boot/linux.h"
+#include "vmm/dev/acpi.h"
+
+#define ACPI_BYTES 4096
 
 static void *slurp(const char *path, size_t *size)
 {
@@ -64,7 +69,7 @@ static void dump_region(FILE *f, struct vm *vm, uint64_t gpa, uint64_t len)
 /* Low RAM below the legacy hole (zero page, GDT, command line, page tables,
  * and the zeroed BIOS data area), the kernel, the initrd, the entry state. */
 static void dump_blob(const char *path, struct vm *vm, const struct linux_layout *l,
-		      const struct vcpu_boot *b)
+		      const struct vcpu_boot *b, uint64_t acpi)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f) {
@@ -75,6 +80,8 @@ static void dump_blob(const char *path, struct vm *vm, const struct linux_layout
 	dump_region(f, vm, l->kernel, l->k.pm_size);
 	if (l->initrd_size)
 		dump_region(f, vm, l->initrd, l->initrd_size);
+	if (acpi)
+		dump_region(f, vm, acpi, ACPI_BYTES);
 	put64(f, 0);
 	put64(f, 0);
 	put64(f, b->rip);
@@ -133,11 +140,16 @@ int main(int argc, char **argv)
 {
 	unsigned mib = 256;
 	const char *dump = NULL;
-	uint64_t rsdp = 0;
+	uint64_t rsdp = 0, acpi = 0;
+	unsigned ncpus = 1;
 	int i = 1;
 	while (i + 1 < argc && argv[i][0] == '-' && argv[i][1] == '-') {
 		if (!strcmp(argv[i], "--mem"))
 			mib = (unsigned)strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--acpi"))
+			acpi = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--cpus"))
+			ncpus = (unsigned)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--rsdp"))
 			rsdp = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--dump"))
@@ -147,7 +159,7 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--mem MIB] [--rsdp GPA] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]\n",
+		fprintf(stderr, "usage: %s [--mem MIB] [--rsdp GPA] [--acpi GPA [--cpus N]] [--dump BLOB] BZIMAGE [INITRD [CMDLINE]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -157,6 +169,22 @@ int main(int argc, char **argv)
 		a.initrd = slurp(argv[i + 1], &a.initrd_size);
 	a.cmdline = i + 2 < argc ? argv[i + 2] : "console=ttyS0";
 	a.acpi_rsdp = rsdp;
+	/* Ditto's tables, as the platform integration would build them. */
+	static uint8_t tables[ACPI_BYTES];
+	struct vacpi_layout al = { 0 };
+	struct e820_range acpi_range = { acpi, ACPI_BYTES, E820_ACPI };
+	if (acpi) {
+		struct vacpi_config cfg = { .ncpus = ncpus, .lapic_addr = 0xfee00000,
+					    .ioapic_addr = 0xfec00000, .ioapic_id = 0,
+					    .pm_base = VACPI_PM_BASE, .sci_irq = VACPI_SCI_IRQ };
+		if (vacpi_build(tables, sizeof(tables), acpi, &cfg, &al)) {
+			fprintf(stderr, "vacpi_build failed\n");
+			return 2;
+		}
+		a.acpi_rsdp = al.rsdp;
+		a.reserved = &acpi_range;
+		a.nreserved = 1;
+	}
 
 	struct vm *vm = vm_create("loadcheck", (uint64_t)mib << 20, 1);
 	if (!vm) {
@@ -169,6 +197,11 @@ int main(int argc, char **argv)
 	int rc = linux_load(vm, &a, &b, &l, err, sizeof(err));
 	if (rc) {
 		printf("linux-loadcheck: refused (%d): %s\n", rc, err);
+		return 1;
+	}
+	if (acpi && vm_write(vm, acpi, tables, sizeof(tables))) {
+		printf("linux-loadcheck: ACPI tables at 0x%llx are outside RAM\n",
+		       (unsigned long long)acpi);
 		return 1;
 	}
 	printf("file:               %s (%zu bytes)\n", argv[i], a.kernel_size);
@@ -217,7 +250,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (dump)
-		dump_blob(dump, vm, &l, &b);
+		dump_blob(dump, vm, &l, &b, acpi);
 	printf("linux-loadcheck: OK\n");
 	vm_destroy(vm);
 	free((void *)a.kernel);
