@@ -180,7 +180,10 @@ int boot_run_manifest(uint64_t timeout_ns)
 		return 0;
 	vmm_run(vms, n, timeout_ns);
 	int passed = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		passed += vms[i]->test_passed;
+		if (vms[i]->platform)
+			vmm_print_exit_summary(vms[i]);
+	}
 	return passed;
 }

@@ -96,3 +96,41 @@ int vmm_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 	}
 	return 0;
 }
+
+/* Copy between Ditto and the guest's linear address space, page by page,
+ * with the permissions of the guest's current privilege level (a user-mode
+ * caller can reach only user pages). check_only: translate, copy nothing. */
+static int linear_copy(struct vcpu *v, uint64_t la, void *buf, size_t len, bool to_guest, bool check_only)
+{
+	uint8_t *b = buf;
+	while (len) {
+		size_t n = (size_t)ENV_MIN((uint64_t)len, 4096 - (la & 4095));
+		uint64_t gpa;
+		uint32_t pf;
+		if (vmm_linear_to_gpa(v, la, to_guest, &gpa, &pf))
+			return -EFAULT;
+		if (gpa >= v->vm->mem_size || n > v->vm->mem_size - gpa)
+			return -EFAULT;
+		if (!check_only && (to_guest ? vm_write(v->vm, gpa, b, n) : vm_read(v->vm, gpa, b, n)))
+			return -EFAULT;
+		b += n;
+		la += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vmm_copy_from_guest(struct vcpu *v, uint64_t la, void *buf, size_t len)
+{
+	return linear_copy(v, la, buf, len, false, false);
+}
+
+int vmm_copy_to_guest(struct vcpu *v, uint64_t la, const void *buf, size_t len)
+{
+	return linear_copy(v, la, (void *)buf, len, true, false);
+}
+
+int vmm_check_guest_writable(struct vcpu *v, uint64_t la, size_t len)
+{
+	return linear_copy(v, la, NULL, len, true, true);
+}

@@ -21,11 +21,13 @@ struct hc_ops {
 	int64_t (*invoke)(struct vcpu *v, struct hc_args *h);
 };
 
-static int copy_in(struct vcpu *v, uint64_t gpa, uint64_t len, size_t max, struct hc_args *h)
+/* Buffers are the caller's linear (virtual) addresses: what a guest, even a
+ * user-mode program, can name. */
+static int copy_in(struct vcpu *v, uint64_t la, uint64_t len, size_t max, struct hc_args *h)
 {
 	if (len > max)
 		return -EINVAL;
-	if (vm_read(v->vm, gpa, h->buf, (size_t)len))
+	if (vmm_copy_from_guest(v, la, h->buf, (size_t)len))
 		return -EFAULT;
 	h->buf[len] = 0;
 	h->len = (size_t)len;
@@ -60,7 +62,9 @@ static int64_t inv_console(struct vcpu *v, struct hc_args *h)
 /* Output buffers: checked to lie wholly in guest RAM at decode. */
 static int dec_outbuf(struct vcpu *v, struct hc_args *h)
 {
-	if (h->a[1] > sizeof(h->buf) || (h->a[1] && vm_read(v->vm, h->a[0], h->buf, (size_t)h->a[1])))
+	if (h->a[1] > sizeof(h->buf))
+		return -EINVAL;
+	if (h->a[1] && vmm_check_guest_writable(v, h->a[0], (size_t)h->a[1]))
 		return -EFAULT;
 	return 0;
 }
@@ -74,7 +78,7 @@ static int64_t inv_vm_info(struct vcpu *v, struct hc_args *h)
 	info.memory_bytes = v->vm->mem_size;
 	fmt_snprintf(info.name, sizeof(info.name), "%s", v->vm->name);
 	size_t n = (size_t)ENV_MIN(h->a[1], (uint64_t)sizeof(info));
-	vm_write(v->vm, h->a[0], &info, n); /* range checked in decode */
+	vmm_copy_to_guest(v, h->a[0], &info, n); /* checked writable in decode */
 	return (int64_t)n;
 }
 
@@ -88,7 +92,7 @@ static int64_t inv_vcpu_stats(struct vcpu *v, struct hc_args *h)
 	st.tsc_in_guest = v->stats.tsc_in_guest;
 	st.tsc_in_handlers = v->stats.tsc_in_handlers;
 	size_t n = (size_t)ENV_MIN(h->a[1], (uint64_t)sizeof(st));
-	vm_write(v->vm, h->a[0], &st, n);
+	vmm_copy_to_guest(v, h->a[0], &st, n);
 	return (int64_t)n;
 }
 

@@ -131,8 +131,10 @@ void platform_poll(struct vm *vm)
 		bool maskable = false;
 		if (v->state != VCPU_HALTED)
 			continue;
-		if (board_wakeup_pending(&p->board, i, &maskable) &&
-		    (!maskable || v->halted_with_if))
+		/* NMI, INIT or SIPI always end HLT; a maskable interrupt only if
+		 * the vCPU halted with interrupts enabled (SDM Vol. 2A HLT). */
+		bool hard = board_wakeup_pending(&p->board, i, &maskable);
+		if (hard || (maskable && v->halted_with_if))
 			v->state = VCPU_RUNNABLE;
 	}
 }

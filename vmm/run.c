@@ -9,6 +9,7 @@
 #include "arch/x86.h"
 #include "lib/console.h"
 #include "drivers/uart.h"
+#include "arch/x86_64/vmx/exit_reasons.h"
 #include "vmm/console.h"
 #include "vmm/platform.h"
 #include "vmm/run.h"
@@ -17,6 +18,34 @@
 #define SLICE_NS 5000000ull /* 5 ms */
 
 static struct console_switch cons;
+
+static const char *const state_names[] = { "runnable", "halted", "waiting for SIPI", "stopped" };
+
+/* The exits that cost a VM most, by count (docs/benchmarks.md uses these). */
+void vmm_print_exit_summary(struct vm *vm)
+{
+	uint64_t by[VCPU_EXIT_REASONS] = { 0 }, total = 0;
+	for (unsigned c = 0; c < vm->nvcpus; c++)
+		for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
+			by[r] += vm->vcpus[c]->stats.exits_by_reason[r];
+			total += vm->vcpus[c]->stats.exits_by_reason[r];
+		}
+	kprintf("vm %s: %llu exits:", vm->name, (unsigned long long)total);
+	for (int k = 0; k < 6; k++) {
+		unsigned best = 0;
+		for (unsigned r = 1; r < VCPU_EXIT_REASONS; r++)
+			if (by[r] > by[best])
+				best = r;
+		if (!by[best])
+			break;
+		kprintf(" %s %llu", exit_reason_name(best), (unsigned long long)by[best]);
+		by[best] = 0;
+	}
+	kprintf("\n");
+	for (unsigned c = 0; c < vm->nvcpus; c++)
+		kprintf("vm %s: vcpu %u %s%s\n", vm->name, c, state_names[vm->vcpus[c]->state],
+			vm->vcpus[c]->state == VCPU_HALTED && !vm->vcpus[c]->halted_with_if ? " (interrupts off)" : "");
+}
 
 static void print_stats(struct vm **vms, size_t n)
 {
@@ -159,9 +188,13 @@ static void run_loop(struct vm **vms, size_t n, uint64_t timeout_ns, bool consol
 			return;
 		if (env_now_ns() > end) {
 			for (size_t i = 0; i < n; i++)
-				if (vms[i] && !vms[i]->stopped)
+				if (vms[i] && !vms[i]->stopped) {
+					vmm_print_exit_summary(vms[i]);
+					if (vms[i]->platform)
+						board_dump(&vms[i]->platform->board);
 					vm_stop(vms[i], "still running after %llu s: stopped by the runner",
 						(unsigned long long)(timeout_ns / 1000000000ull));
+				}
 			return;
 		}
 		if (!ran)

@@ -28,6 +28,11 @@ void vmm_check_timers(struct vcpu *v, uint64_t now_ns);
 /* Guest-linear to guest-physical through the guest's own page tables
  * (vmm/gwalk.c). 0, or -EFAULT with *pf_error for a #PF to inject. */
 int vmm_linear_to_gpa(struct vcpu *v, uint64_t la, bool write, uint64_t *gpa, uint32_t *pf_error);
+/* Copy to/from the guest's linear addresses with its current privilege's
+ * permissions (hypercall buffers); -EFAULT if any page is not accessible. */
+int vmm_copy_from_guest(struct vcpu *v, uint64_t la, void *buf, size_t len);
+int vmm_copy_to_guest(struct vcpu *v, uint64_t la, const void *buf, size_t len);
+int vmm_check_guest_writable(struct vcpu *v, uint64_t la, size_t len);
 /* Read guest-linear memory (instruction fetch for emulation). */
 int vmm_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
 #endif

@@ -4,7 +4,8 @@
  * Instruction: VMCALL. Number in RAX; arguments in RBX, RCX, RDX, RSI
  * (32-bit guests: EBX, ECX, EDX, ESI, zero-extended). Result in RAX: >= 0 on
  * success, a negative errno (Linux values) on error. No other register
- * changes. CPUID leaf 0x40000000 tells whether Ditto is there.
+ * changes. Buffers are the caller's linear (virtual) addresses.
+ * CPUID leaf 0x40000000 tells whether Ditto is there.
  */
 #ifndef DITTO_HYPERCALL_H
 #define DITTO_HYPERCALL_H
@@ -20,9 +21,9 @@
 
 /* Numbers. U = allowed from user mode (CPL 3); the others need CPL 0. */
 #define HC_VERSION 0        /* U: () -> DITTO_ABI_VERSION */
-#define HC_CONSOLE_WRITE 1  /* (gpa, len <= 4096) -> len */
-#define HC_VM_INFO 2        /* U: (gpa, len) -> bytes written: struct ditto_vm_info */
-#define HC_VCPU_STATS 3     /* U: (gpa, len) -> bytes written: struct ditto_vcpu_stats */
+#define HC_CONSOLE_WRITE 1  /* (buffer, len <= 4096) -> len */
+#define HC_VM_INFO 2        /* U: (buffer, len) -> bytes written: struct ditto_vm_info */
+#define HC_VCPU_STATS 3     /* U: (buffer, len) -> bytes written: struct ditto_vcpu_stats */
 #define HC_TEST_CASE 16     /* (name gpa, name len <= 64, ok) -> 0: one counted test case */
 #define HC_TEST_DONE 17     /* (pass) -> does not return: the VM stops */
 #define HC_TEST_INJECT 18   /* (vector, type, error code or -1) -> 0: inject at next entry */
