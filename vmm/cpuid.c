@@ -59,9 +59,19 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 		memset(out, 0, 16);
 		break;
 	case 7:
-		if (sub == 0)
+		if (sub == 0) {
 			out[EBX] &= ~(B(1) /* TSC_ADJUST MSR */ | B(12) /* RDT-M */ | B(15) /* RDT-A */ |
 				      B(25) /* Intel PT */);
+			/* WAITPKG needs its VMX control; CET and LA57 are not supported. */
+			out[ECX] &= ~(B(5) /* WAITPKG */ | B(7) /* CET_SS */ | B(16) /* LA57 */);
+			out[EDX] &= ~B(20); /* CET_IBT */
+		}
+		break;
+	case 0xd:
+		/* XSAVES/XRSTORS and IA32_XSS (0xda0) are not virtualized (the VMX
+		 * "enable XSAVES" control is off): hide them. */
+		if (sub == 1)
+			out[EAX] &= ~B(3);
 		break;
 	case 0x80000001:
 		break;
