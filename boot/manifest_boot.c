@@ -124,9 +124,14 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 		if (!r)
 			r = vm_load_flat(vm, img, size, 0x100000, false, &b, err, sizeof(err));
 	} else {
-		r = platform_attach(vm, boot_epoch_sec());
+		r = platform_attach(vm, boot_epoch_sec(), mv->debug_exit, mv->fw_cfg);
 		if (r)
 			fmt_snprintf(err, sizeof(err), "no memory for its devices");
+		else if (mv->debug_exit && mv->debug_exit_port != 0xf4) {
+			fmt_snprintf(err, sizeof(err), "isa-debug-exit is at port 0xf4; port 0x%x is not supported",
+				     mv->debug_exit_port);
+			r = -EINVAL;
+		}
 		else if (mv->boot == MANIFEST_BOOT_LINUX)
 			r = load_linux(vm, mv, img, size, &b, err, sizeof(err));
 		else

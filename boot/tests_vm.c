@@ -75,7 +75,7 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 	}
 	struct vcpu_boot b;
 	if (be_vm_init(t->vm) || testdev_attach(t->vm, &t->dev) ||
-	    (pc && platform_attach(t->vm, boot_epoch_sec())) ||
+	    (pc && platform_attach(t->vm, boot_epoch_sec(), true, true)) ||
 	    vm_load_flat(t->vm, phys_to_virt(m->start), (size_t)(m->end - m->start), real ? 0x8000 : 0x100000,
 			 real, &b, err, sizeof(err))) {
 		kprintf("test: VM %s: cannot start: %s\n", name, err);

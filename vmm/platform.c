@@ -20,7 +20,7 @@ static void console_line(void *ctx, const char *line, size_t len)
 	env_printf("%s: %.*s\n", p->vm->name, (int)len, line);
 }
 
-int platform_attach(struct vm *vm, uint64_t epoch_sec)
+int platform_attach(struct vm *vm, uint64_t epoch_sec, bool debug_exit, bool fw_cfg)
 {
 	struct platform *p = env_zalloc(sizeof(*p));
 	if (!p)
@@ -38,6 +38,8 @@ int platform_attach(struct vm *vm, uint64_t epoch_sec)
 		.console = console_line,
 		.console_ctx = p,
 		.clock = { guest_now, p },
+		.no_debug_exit = !debug_exit,
+		.no_fw_cfg = !fw_cfg,
 	};
 	int r = board_init(&p->board, &c);
 	if (r) {

@@ -18,8 +18,9 @@ struct platform {
 	uint32_t exit_status;
 };
 
-/* Give the VM a PC: devices, ACPI tables in its memory. 0 or -errno. */
-int platform_attach(struct vm *vm, uint64_t epoch_sec);
+/* Give the VM a PC: devices, ACPI tables in its memory; the QEMU test
+ * devices (isa-debug-exit, fw_cfg) only if asked for. 0 or -errno. */
+int platform_attach(struct vm *vm, uint64_t epoch_sec, bool debug_exit, bool fw_cfg);
 void platform_detach(struct vm *vm);
 
 /* Before each VM entry: an NMI or a pending interrupt the guest can take

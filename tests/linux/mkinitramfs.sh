@@ -78,6 +78,12 @@ if [ -x /bin/dittoctl ]; then
 	echo "ditto-init: dittoctl exit status $?"
 fi
 echo "ditto-init: nproc $(nproc)"
+# Every CPU runs a process: pin one to each and have it say where it ran.
+i=0
+while [ "$i" -lt "$(nproc)" ]; do
+	taskset -c "$i" sh -c "echo ditto-init: cpu $i ran pid \$\$ on \$(cut -d' ' -f39 /proc/self/stat)"
+	i=$((i + 1))
+done
 echo DITTO-LINUX-INIT-OK
 sync
 poweroff -f

@@ -216,13 +216,19 @@ static int pio_reset(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *
 	return vreset_pio(&b->reset, p, s, w, v);
 }
 
+/* The QEMU test devices exist only where the VM's configuration asks for
+ * them; elsewhere their ports are as empty as any other. */
 static int pio_exit(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
+	if (b->cfg.no_debug_exit)
+		return -ENOENT;
 	return vdebug_exit_pio(&b->req, p, s, w, v);
 }
 
 static int pio_fwcfg(struct board *b, uint16_t p, unsigned s, bool w, uint32_t *v, uint64_t now)
 {
+	if (b->cfg.no_fw_cfg)
+		return -ENOENT;
 	return vfw_cfg_pio(&b->fw_cfg, p, s, w, v);
 }
 

@@ -41,6 +41,8 @@ struct board_config {
 	 * not call back into the board. */
 	void (*kick)(void *ctx, unsigned vcpu);
 	void *kick_ctx;
+	/* QEMU-compatible test devices are on unless switched off per VM. */
+	bool no_debug_exit, no_fw_cfg;
 };
 
 struct board {
