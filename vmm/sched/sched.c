@@ -472,7 +472,10 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 			uint64_t r = (uint64_t)res_left(v->vm, epoch);
 			slice = ENV_MIN(slice, r);
 		}
-		if (v->vm->p.cap_pct || c0)
+		/* Budgets are per period: a capped or reserved slice ends with
+		 * it, and so does any slice while a capped vCPU waits for the
+		 * refill or a reserved one (out of budget now) waits here. */
+		if (v->vm->p.cap_pct || c0 || parked || rq->nr_res_waiting > (v->vm->p.reservation_pct ? 1u : 0u))
 			slice = ENV_MIN(slice, period_end - now_ns);
 		if (v->vm->p.cap_pct) {
 			v->cap_taken = cap_take(v->vm, (int64_t)slice);
@@ -498,6 +501,7 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 	}
 	rq_update_vmin(rq);
 	__atomic_store_n(&rq->idle, !v, RELAXED);
+	__atomic_store_n(&rq->need_resched, false, RELAXED);
 	if (!v && parked)
 		d->idle_until_ns = period_end;
 	rq_unlock(s, cpu, &held);
@@ -628,10 +632,17 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 		    vt_before(v->vtime + s->p.preempt_ns, cur_vt))
 			kick = (int)target;
 	}
+	if (kick >= 0)
+		__atomic_store_n(&rq->need_resched, true, RELAXED);
 	if (target != last)
 		rq_unlock(s, last, &held);
 	rq_unlock(s, target, &held);
 	return kick;
+}
+
+bool sched_need_resched(struct sched *s, unsigned cpu)
+{
+	return __atomic_load_n(&s->rq[cpu].need_resched, RELAXED);
 }
 
 void sched_vcpu_stats(const struct sched_vcpu *v, uint64_t now_ns, struct sched_stats *out)

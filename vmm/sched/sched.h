@@ -84,6 +84,7 @@ struct sched_rq {
 	struct sched_vcpu *curr;        /* running, or NULL */
 	unsigned nr_waiting, nr_res_waiting, nr_home;
 	bool idle;                      /* idle and not yet kicked */
+	bool need_resched;              /* a wake asked for a kick; cleared by sched_pick */
 	uint64_t vmin;                  /* monotonic floor of vtime here */
 	/* Read without the lock by other CPUs (hints, rechecked under it). */
 	uint64_t pub_head_vtime;
@@ -132,6 +133,10 @@ void sched_block(struct sched *s, struct sched_vcpu *v, uint64_t now_ns);
 /* An interrupt is due for v. Returns the CPU to kick (IPI: it is idle, or
  * runs something v should preempt), or -1 (nothing to do). */
 int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns);
+/* On a kick (IPI exit) while a vCPU runs: true if it should end its slice
+ * (sched_account + sched_pick); false if the kick is stale (that CPU has
+ * picked since the wake that sent it): resume the vCPU. */
+bool sched_need_resched(struct sched *s, unsigned cpu);
 
 /* The per-VM part of sched_check_config, as a yes/no (sched_add_vm uses it). */
 bool sched_vm_params_valid(const struct sched_vm_params *p);
