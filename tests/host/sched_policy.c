@@ -206,10 +206,13 @@ TEST(reservation_needs_migration)
 	vms[0].res_pct = 70;
 	vms[1].res_pct = 70;
 	vms[0].home_cpu = vms[1].home_cpu = 0;
+	/* They start when both CPUs are busy, so both wait on CPU 0. */
+	vms[0].start_ns = vms[1].start_ns = 100 * MS;
 	CHECK_EQ(init(2, vms, 5, 10 * SEC, 0, 9), 0);
 	sim_run(&m);
-	CHECK(m.vms[0].st.run_ns >= 10 * SEC * 69 / 100);
-	CHECK(m.vms[1].st.run_ns >= 10 * SEC * 69 / 100);
+	CHECK(m.vms[0].st.run_ns >= (10 * SEC - 100 * MS) * 69 / 100);
+	CHECK(m.vms[1].st.run_ns >= (10 * SEC - 100 * MS) * 69 / 100);
+	CHECK(m.vms[0].st.migrations + m.vms[1].st.migrations > 0);
 	sim_free(&m);
 }
 

@@ -465,7 +465,7 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 	d->vcpu = NULL;
 	d->slice_ns = 0;
 	d->idle_until_ns = 0;
-	while (v) {
+	for (unsigned tries = 0; v; tries++) {
 		uint64_t slice = s->p.slice_ns;
 		bool c0 = is_class0(v, epoch);
 		if (c0) {
@@ -482,7 +482,7 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 			if (!v->cap_taken) {
 				/* Another CPU emptied the budget since rq_best. */
 				parked = true;
-				v = rq_best(rq, epoch, -1, &parked);
+				v = tries < 8 ? rq_best(rq, epoch, -1, &parked) : NULL;
 				continue;
 			}
 			slice = (uint64_t)v->cap_taken;
