@@ -131,6 +131,10 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 			ENV_ASSERT(m->lat_ns);
 		}
 		m->lat_ns[m->nlat++] = t - v->woke_at;
+		v->lat_sum_ns += t - v->woke_at;
+		v->nlat++;
+		if (t - v->woke_at > v->lat_max_ns)
+			v->lat_max_ns = t - v->woke_at;
 		v->woke_at = 0;
 	}
 	if (t - v->ready_at > v->max_wait_ns)

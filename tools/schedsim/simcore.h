@@ -29,6 +29,7 @@ struct sim_vcpu {
 	uint64_t woke_at;  /* wake time not yet followed by a run; 0 none */
 	uint64_t ready_at; /* became runnable */
 	uint64_t max_wait_ns;
+	uint64_t lat_sum_ns, lat_max_ns, nlat; /* wake -> run */
 	uint64_t runs;
 	bool halted;
 };

@@ -558,10 +558,26 @@ void sched_block(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 	rq_unlock(s, c, &held);
 }
 
-/* The vtime below which a woken vCPU is raised (see the overview). */
+/*
+ * The vtime below which a woken vCPU is raised (minus the bonus): the lowest
+ * vtime of the queue it joins, but never more than migrate_ns below the lowest
+ * floor of the contended queues (those with vCPUs waiting). The first puts
+ * it among the vCPUs it will compete with; the second covers a queue whose
+ * floor is stale (idle) or slow (one heavy vCPU alone), and keeps the woken
+ * vCPU from looking far enough behind to be pulled around. Contended queues
+ * differ by up to migrate_ns (the pull threshold), hence the slack.
+ */
 static uint64_t wake_floor(struct sched *s, unsigned target)
 {
-	uint64_t f = NO_VTIME;
+	struct sched_rq *rq = &s->rq[target];
+	uint64_t f = NO_VTIME, t = rq->vmin;
+	/* The queue's actual lowest vtime if it has vCPUs (vmin only rises;
+	 * a vCPU pulled in may be below it). */
+	if (rq->head || rq->curr) {
+		t = rq->head ? rq->head->vtime : rq->curr->vtime;
+		if (rq->curr && vt_before(rq->curr->vtime, t))
+			t = rq->curr->vtime;
+	}
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		if (!__atomic_load_n(&s->rq[c].nr_waiting, RELAXED))
 			continue;
@@ -569,7 +585,10 @@ static uint64_t wake_floor(struct sched *s, unsigned target)
 		if (f == NO_VTIME || vt_before(m, f))
 			f = m;
 	}
-	return f != NO_VTIME ? f : s->rq[target].vmin;
+	if (f == NO_VTIME)
+		return t;
+	f -= s->p.migrate_ns;
+	return vt_before(f, t) ? t : f;
 }
 
 /* Where v should wait: its last CPU if idle, else an idle CPU it may use,
@@ -618,7 +637,8 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 		STAT(v, migrations, 1);
 	}
 	uint64_t floor = wake_floor(s, target) - s->p.wake_bonus_ns;
-	if (vt_before(v->vtime, floor))
+	bool sleeper = vt_before(v->vtime, floor); /* used less than its share */
+	if (sleeper)
 		v->vtime = floor;
 	v->since_ns = now_ns;
 	rq_insert(rq, v, false);
@@ -628,7 +648,10 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 	} else if (rq->curr && !rq->curr->via_res) {
 		struct sched_vcpu *c = rq->curr;
 		uint64_t cur_vt = c->vtime + (now_ns - c->since_ns) * VT_SCALE / c->wfp;
-		if ((is_class0(v, epoch) && !is_class0(c, epoch)) ||
+		/* A sleeper preempts whatever runs (its vtime was raised: it is
+		 * behind its share, so this cannot be repeated at will); others
+		 * only a vCPU ahead of them by preempt_ns. */
+		if (sleeper || (is_class0(v, epoch) && !is_class0(c, epoch)) ||
 		    vt_before(v->vtime + s->p.preempt_ns, cur_vt))
 			kick = (int)target;
 	}
