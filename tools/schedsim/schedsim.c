@@ -6,7 +6,7 @@
  *
  *   ditto-schedsim --sweep                 the table of docs/benchmarks-sched.md
  *   ditto-schedsim --cpus 8 --vcpus 64 [--mix 50:30:20] [--seconds 10]
- *                  [--caps] [--pin] [--seed N] [--table]
+ *                  [--caps] [--pin] [--slice-ms N] [--seed N] [--table]
  *
  * Columns: fairness error = max over CPU-bound VMs of |run - ideal| / ideal,
  * the ideal being water-filling by weight of the CPU time the I/O and idle
@@ -14,8 +14,8 @@
  * ideal: --pin rows say "pinned"). Wake-up latency: simulated time from the
  * interrupt (sched_wake) to the vCPU running, a kick costing 2 us. Context
  * switches: picks of a different vCPU than the CPU ran last, per second, all
- * CPUs. ns/pick: host time per sched_pick (env_now_ns around each call, the
- * cost of an empty pair of reads subtracted).
+ * CPUs. ns/pick: host time per sched_pick (env_now_ns around each call;
+ * the header gives the cost of an empty pair of reads, included).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@
 struct scen {
 	unsigned cpus, vcpus, pct_cpu, pct_io, pct_idle;
 	bool caps, pin;
+	unsigned slice_ms; /* 0: the policy's default (10 ms) */
 };
 
 static uint64_t timer_overhead_ns(void)
@@ -84,8 +85,8 @@ static unsigned build(const struct scen *sc, struct sim_vm_cfg *vms, uint64_t *r
 
 static void row_header(void)
 {
-	printf("| CPUs | vCPUs (cpu/io/idle) | VMs | opts | busy %% | fairness err max | wake p50 µs | wake p99 µs | ctx sw/s | migr/s | stale kicks | ns/pick | picks |\n");
-	printf("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("| CPUs | vCPUs (cpu/io/idle) | VMs | opts | busy %% | fairness err max | wake p50 µs | wake p99 µs | idle-VM wake p99 µs | ctx sw/s | migr/s | stale kicks | ns/pick | picks |\n");
+	printf("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 }
 
 static int run(const struct scen *sc, uint64_t seconds, uint64_t seed, bool table, uint64_t ovh)
@@ -96,7 +97,8 @@ static int run(const struct scen *sc, uint64_t seconds, uint64_t seed, bool tabl
 	if (!vms)
 		return 1;
 	unsigned nvms = build(sc, vms, &rng);
-	if (sim_init(&m, sc->cpus, NULL, vms, nvms, seconds * SEC, 0, seed)) {
+	struct sched_params sp = { .slice_ns = sc->slice_ms * MS };
+	if (sim_init(&m, sc->cpus, &sp, vms, nvms, seconds * SEC, 0, seed)) {
 		fprintf(stderr, "schedsim: bad scenario\n");
 		free(vms);
 		return 1;
@@ -114,19 +116,23 @@ static int run(const struct scen *sc, uint64_t seconds, uint64_t seed, bool tabl
 	for (unsigned c = 0; c < sc->cpus; c++)
 		busy += m.cpu[c].busy_ns;
 	double secs = (double)seconds;
-	double ns_pick = (double)m.pick_host_ns / (double)m.picks - (double)ovh;
-	char fair[32], opts[16];
+	double ns_pick = (double)m.pick_host_ns / (double)m.picks;
+	char fair[32], opts[32];
 	if (sc->pin)
 		snprintf(fair, sizeof(fair), "pinned");
 	else
 		snprintf(fair, sizeof(fair), "%.2f%%", 100.0 * sim_fairness_error(&m));
-	snprintf(opts, sizeof(opts), "%s%s", sc->caps ? "caps " : "", sc->pin ? "pin" : "");
-	printf("| %u | %u (%u/%u/%u) | %u | %s | %.1f | %s | %.1f | %.1f | %.0f | %.1f | %llu | %.0f | %llu |\n",
+	snprintf(opts, sizeof(opts), "%s%s%s", sc->caps ? "caps " : "", sc->pin ? "pin " : "",
+		 sc->slice_ms ? "slice " : "");
+	if (sc->slice_ms)
+		snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%u ms", sc->slice_ms);
+	printf("| %u | %u (%u/%u/%u) | %u | %s | %.1f | %s | %.1f | %.1f | %.1f | %.0f | %.1f | %llu | %.0f | %llu |\n",
 	       sc->cpus, sc->vcpus, ncpu, nio, nidle, nvms, opts[0] ? opts : "-",
 	       100.0 * (double)busy / ((double)sc->cpus * (double)m.end_ns), fair,
-	       (double)sim_percentile(&m, 50) / 1000.0, (double)sim_percentile(&m, 99) / 1000.0,
+	       (double)sim_percentile(&m, 50, false) / 1000.0, (double)sim_percentile(&m, 99, false) / 1000.0,
+	       (double)sim_percentile(&m, 99, true) / 1000.0,
 	       (double)m.switches / secs, (double)migr / secs,
-	       (unsigned long long)m.stale_kicks, ns_pick < 0 ? 0 : ns_pick,
+	       (unsigned long long)m.stale_kicks, ns_pick,
 	       (unsigned long long)m.picks);
 	if (table) {
 		struct sched_vm **p = calloc(nvms, sizeof(*p));
@@ -142,26 +148,27 @@ static int run(const struct scen *sc, uint64_t seconds, uint64_t seed, bool tabl
 }
 
 static const struct scen sweep[] = {
-	{ 2, 8, 50, 30, 20, false, false },     { 2, 64, 50, 30, 20, false, false },
-	{ 4, 32, 50, 30, 20, false, false },    { 8, 64, 50, 30, 20, false, false },
-	{ 16, 128, 50, 30, 20, false, false },  { 32, 256, 50, 30, 20, false, false },
-	{ 64, 512, 50, 30, 20, false, false },  { 64, 128, 25, 25, 50, false, false },
-	{ 8, 64, 100, 0, 0, false, false },     { 64, 512, 100, 0, 0, false, false },
-	{ 8, 64, 0, 100, 0, false, false },     { 64, 512, 20, 80, 0, false, false },
-	{ 8, 64, 50, 30, 20, true, false },     { 64, 512, 50, 30, 20, true, false },
-	{ 8, 64, 50, 30, 20, false, true },     { 64, 512, 50, 30, 20, false, true },
+	{ 2, 8, 50, 30, 20, false, false, 0 },     { 2, 64, 50, 30, 20, false, false, 0 },
+	{ 4, 32, 50, 30, 20, false, false, 0 },    { 8, 64, 50, 30, 20, false, false, 0 },
+	{ 16, 128, 50, 30, 20, false, false, 0 },  { 32, 256, 50, 30, 20, false, false, 0 },
+	{ 64, 512, 50, 30, 20, false, false, 0 },  { 64, 128, 25, 25, 50, false, false, 0 },
+	{ 8, 64, 100, 0, 0, false, false, 0 },     { 64, 512, 100, 0, 0, false, false, 0 },
+	{ 8, 64, 0, 100, 0, false, false, 0 },     { 64, 512, 20, 80, 0, false, false, 0 },
+	{ 8, 64, 50, 30, 20, true, false, 0 },     { 64, 512, 50, 30, 20, true, false, 0 },
+	{ 8, 64, 50, 30, 20, false, true, 0 },     { 64, 512, 50, 30, 20, false, true, 0 },
+	{ 8, 64, 50, 30, 20, false, false, 2 }, { 64, 512, 50, 30, 20, false, false, 2 },
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: ditto-schedsim --sweep [--seconds S] [--seed N]\n"
-			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--seed N] [--table]\n");
+			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--slice-ms N] [--seed N] [--table]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct scen sc = { 4, 32, 50, 30, 20, false, false };
+	struct scen sc = { 4, 32, 50, 30, 20, false, false, 0 };
 	uint64_t seconds = 10, seed = 1;
 	bool do_sweep = false, table = false;
 	for (int i = 1; i < argc; i++) {
@@ -175,6 +182,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--vcpus") && v) sc.vcpus = (unsigned)atoi(v), i++;
 		else if (!strcmp(a, "--seconds") && v) seconds = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--seed") && v) seed = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--slice-ms") && v) sc.slice_ms = (unsigned)atoi(v), i++;
 		else if (!strcmp(a, "--mix") && v) {
 			if (sscanf(v, "%u:%u:%u", &sc.pct_cpu, &sc.pct_io, &sc.pct_idle) != 3 ||
 			    sc.pct_cpu + sc.pct_io + sc.pct_idle != 100)
@@ -186,7 +194,7 @@ int main(int argc, char **argv)
 	if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !sc.vcpus || sc.vcpus > 4096 || !seconds)
 		usage();
 	uint64_t ovh = timer_overhead_ns();
-	printf("schedsim: %llu simulated s per row, seed %llu, slice 10 ms, kick 2 us, timer overhead %llu ns subtracted\n\n",
+	printf("schedsim: %llu simulated s per row, seed %llu, slice 10 ms unless stated, kick 2 us; ns/pick includes one clock read pair (%llu ns)\n\n",
 	       (unsigned long long)seconds, (unsigned long long)seed, (unsigned long long)ovh);
 	row_header();
 	if (!do_sweep)

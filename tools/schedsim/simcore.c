@@ -104,6 +104,16 @@ static void cpu_stop(struct sim *m, unsigned c, uint64_t t)
 	v->ready_at = t;
 }
 
+static void push_sample(uint64_t **a, size_t *n, size_t *cap, uint64_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 4096;
+		*a = realloc(*a, *cap * sizeof(**a));
+		ENV_ASSERT(*a);
+	}
+	(*a)[(*n)++] = x;
+}
+
 static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 {
 	struct sim_cpu *cp = &m->cpu[c];
@@ -125,12 +135,9 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 		m->pin_violations++;
 	ENV_ASSERT(d.slice_ns > 0);
 	if (v->woke_at) {
-		if (m->nlat == m->caplat) {
-			m->caplat = m->caplat ? m->caplat * 2 : 4096;
-			m->lat_ns = realloc(m->lat_ns, m->caplat * sizeof(*m->lat_ns));
-			ENV_ASSERT(m->lat_ns);
-		}
-		m->lat_ns[m->nlat++] = t - v->woke_at;
+		push_sample(&m->lat_ns, &m->nlat, &m->caplat, t - v->woke_at);
+		if (v->kind == SIM_IDLE)
+			push_sample(&m->lat_idle_ns, &m->nlat_idle, &m->caplat_idle, t - v->woke_at);
 		v->lat_sum_ns += t - v->woke_at;
 		v->nlat++;
 		if (t - v->woke_at > v->lat_max_ns)
@@ -271,6 +278,7 @@ void sim_free(struct sim *m)
 	env_free(m->usage);
 	free(m->heap);
 	free(m->lat_ns);
+	free(m->lat_idle_ns);
 	env_free(m->vcpus);
 	env_free(m->vms);
 	env_free(m->s);
@@ -356,11 +364,12 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-uint64_t sim_percentile(struct sim *m, unsigned pct)
+uint64_t sim_percentile(struct sim *m, unsigned pct, bool idle_only)
 {
-	if (!m->nlat)
+	uint64_t *a = idle_only ? m->lat_idle_ns : m->lat_ns;
+	size_t n = idle_only ? m->nlat_idle : m->nlat;
+	if (!n)
 		return 0;
-	qsort(m->lat_ns, m->nlat, sizeof(*m->lat_ns), cmp_u64);
-	size_t i = (m->nlat - 1) * pct / 100;
-	return m->lat_ns[i];
+	qsort(a, n, sizeof(*a), cmp_u64);
+	return a[(n - 1) * pct / 100];
 }

@@ -61,6 +61,8 @@ struct sim {
 	uint64_t kicks, stale_kicks;
 	uint64_t *lat_ns;     /* wake -> run, per sample */
 	size_t nlat, caplat;
+	uint64_t *lat_idle_ns; /* the same, idle vCPUs only */
+	size_t nlat_idle, caplat_idle;
 	uint64_t bucket_ns;   /* per-VM usage histogram (0: off) */
 	size_t nbuckets;
 	uint64_t **usage;     /* [vm][bucket] ns run */
@@ -83,5 +85,6 @@ void sim_ideal(const struct sim *m, double *out);
 double sim_fairness_error(const struct sim *m);
 /* Largest run time of VM vm in any window of `window_ns` (bucket-aligned). */
 uint64_t sim_max_window(const struct sim *m, unsigned vm, uint64_t window_ns);
-uint64_t sim_percentile(struct sim *m, unsigned pct);
+/* Of all wake-up latencies, or (idle_only) those of idle vCPUs. */
+uint64_t sim_percentile(struct sim *m, unsigned pct, bool idle_only);
 #endif
