@@ -357,12 +357,11 @@ int sched_init(struct sched *s, unsigned ncpus, const struct sched_params *param
 	memset(s, 0, sizeof(*s));
 	s->ncpus = ncpus;
 	s->p = (struct sched_params){
-		.slice_ns = 10000000, .min_slice_ns = 500000, .wake_bonus_ns = 5000000,
+		.slice_ns = 10000000, .wake_bonus_ns = 5000000,
 		.preempt_ns = 1000000, .migrate_ns = 20000000,
 	};
 	if (params) {
 		if (params->slice_ns) s->p.slice_ns = params->slice_ns;
-		if (params->min_slice_ns) s->p.min_slice_ns = params->min_slice_ns;
 		if (params->wake_bonus_ns) s->p.wake_bonus_ns = params->wake_bonus_ns;
 		if (params->preempt_ns) s->p.preempt_ns = params->preempt_ns;
 		if (params->migrate_ns) s->p.migrate_ns = params->migrate_ns;
