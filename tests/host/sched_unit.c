@@ -135,9 +135,9 @@ TEST(wake_preempts_only_a_vcpu_far_ahead)
 		CHECK(run_for(0, &V[0], &now, 10 * MS)); /* hog: vtime 100 ms */
 	sched_pick(&S, 0, now, &d);
 	CHECK(d.vcpu == &V[0]);
-	/* V1 wakes with vtime 0, raised to 100 - 5 ms: preempts. */
+	/* V1 wakes with vtime 0, raised to 100 ms - the wake bonus: preempts. */
 	CHECK_EQ(sched_wake(&S, &V[1], now + 1000), 0);
-	CHECK(V[1].vtime >= 95 * MS);
+	CHECK_EQ(V[1].vtime, 100 * MS - S.p.wake_bonus_ns);
 	now += 1000;
 	sched_account(&S, 0, &V[0], 1000, now);
 	CHECK(run_for(0, &V[1], &now, 300 * MS)); /* V1 now far ahead */

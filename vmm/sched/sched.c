@@ -294,7 +294,9 @@ static struct sched_vcpu *balance(struct sched *s, unsigned cpu, struct sched_vc
 				continue;
 			struct sched_rq *r = &s->rq[o];
 			unsigned n = __atomic_load_n(&r->nr_waiting, RELAXED);
-			if (!n)
+			/* A kicked CPU is about to pick the vCPU that woke (it is
+			 * why it was kicked): leave that one to it. */
+			if (!n || __atomic_load_n(&r->need_resched, RELAXED))
 				continue;
 			if (!best) {
 				if (n > most) {
@@ -357,7 +359,7 @@ int sched_init(struct sched *s, unsigned ncpus, const struct sched_params *param
 	memset(s, 0, sizeof(*s));
 	s->ncpus = ncpus;
 	s->p = (struct sched_params){
-		.slice_ns = 10000000, .wake_bonus_ns = 5000000,
+		.slice_ns = 10000000, .wake_bonus_ns = 10000000,
 		.preempt_ns = 1000000, .migrate_ns = 20000000,
 	};
 	if (params) {

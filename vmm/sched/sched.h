@@ -93,7 +93,7 @@ struct sched_rq {
 /* 0 in a field: its default. */
 struct sched_params {
 	uint64_t slice_ns;      /* longest slice; default 10 ms */
-	uint64_t wake_bonus_ns; /* a woken vCPU starts this far behind the floor; default 5 ms */
+	uint64_t wake_bonus_ns; /* a woken vCPU starts this far behind the floor; default 10 ms */
 	uint64_t preempt_ns;    /* a woken vCPU this far ahead preempts; default 1 ms */
 	uint64_t migrate_ns;    /* pull a waiting vCPU this far behind; default 20 ms */
 };
