@@ -638,9 +638,8 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 		STAT(v, migrations, 1);
 	}
 	uint64_t floor = wake_floor(s, target) - s->p.wake_bonus_ns;
-	bool sleeper = vt_before(v->vtime, floor); /* used less than its share */
-	if (sleeper)
-		v->vtime = floor;
+	if (vt_before(v->vtime, floor))
+		v->vtime = floor; /* it used less than its share: a sleeper */
 	v->since_ns = now_ns;
 	rq_insert(rq, v, false);
 	if (rq->idle) {
@@ -649,10 +648,10 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 	} else if (rq->curr && !rq->curr->via_res) {
 		struct sched_vcpu *c = rq->curr;
 		uint64_t cur_vt = c->vtime + (now_ns - c->since_ns) * VT_SCALE / c->wfp;
-		/* A sleeper preempts whatever runs (its vtime was raised: it is
-		 * behind its share, so this cannot be repeated at will); others
-		 * only a vCPU ahead of them by preempt_ns. */
-		if (sleeper || (is_class0(v, epoch) && !is_class0(c, epoch)) ||
+		/* Preempt only what the next pick would replace by v: a vCPU
+		 * without reservation left, or preempt_ns ahead in vtime (a
+		 * woken sleeper sits wake_bonus_ns below the queue's lowest). */
+		if ((is_class0(v, epoch) && !is_class0(c, epoch)) ||
 		    vt_before(v->vtime + s->p.preempt_ns, cur_vt))
 			kick = (int)target;
 	}
