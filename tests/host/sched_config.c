@@ -78,6 +78,16 @@ TEST(pinned_to_a_missing_cpu)
 	CHECK_STREQ(got[1], "vCPU 2 has an empty affinity (no CPU to run on)");
 }
 
+TEST(vm_wide_affinity)
+{
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 2, .vm_affinity = 0x30 } };
+	CHECK_EQ(check(4, vms, 1), 2);
+	CHECK_STREQ(got[0], "vCPU 0 is pinned to CPU 4, but the host has 4 CPUs (0..3)");
+	CHECK_STREQ(got[1], "vCPU 1 is pinned to CPU 4, but the host has 4 CPUs (0..3)");
+	vms[0].vm_affinity = 0x3;
+	CHECK_EQ(check(4, vms, 1), 0);
+}
+
 TEST(one_cpu_host_message)
 {
 	sched_mask_t pin[1] = { 0x2 };

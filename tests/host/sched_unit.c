@@ -121,6 +121,39 @@ TEST(wake_kicks_an_idle_cpu_in_affinity)
 	CHECK_EQ(V[2].st.wakeups, 1);
 }
 
+/* The monitor learns from the decision that the VMCS lives elsewhere. */
+TEST(decision_reports_a_migration)
+{
+	struct sched_decision d;
+	setup(2);
+	add_vm(0, 256, 0, 0, 1);
+	add_vcpu(0, 0, 3, 0);
+	sched_wake(&S, &V[0], 0);
+	sched_pick(&S, 0, 0, &d);
+	CHECK(d.vcpu == &V[0]);
+	CHECK_EQ(d.migrated_from, -1); /* first run */
+	sched_block(&S, &V[0], 10);
+	sched_account(&S, 0, &V[0], 10, 10);
+	sched_pick(&S, 0, 10, &d);
+	sched_pick(&S, 1, 10, &d); /* both idle */
+	CHECK_EQ(sched_wake(&S, &V[0], 20), 0); /* last CPU idle: stays */
+	sched_pick(&S, 0, 20, &d);
+	CHECK_EQ(d.migrated_from, -1);
+	sched_block(&S, &V[0], 30);
+	sched_account(&S, 0, &V[0], 10, 30);
+	CHECK(!(sched_pick(&S, 0, 30, &d), d.vcpu));
+	/* CPU 0 busy with another vCPU? Make it non-idle by a hog. */
+	add_vm(1, 256, 0, 0, 1);
+	add_vcpu(1, 1, 1, 0);
+	sched_wake(&S, &V[1], 40);
+	sched_pick(&S, 0, 40, &d);
+	CHECK(d.vcpu == &V[1]);
+	CHECK_EQ(sched_wake(&S, &V[0], 50), 1); /* idle CPU 1 */
+	sched_pick(&S, 1, 50, &d);
+	CHECK(d.vcpu == &V[0]);
+	CHECK_EQ(d.migrated_from, 0);
+}
+
 TEST(wake_preempts_only_a_vcpu_far_ahead)
 {
 	struct sched_decision d;

@@ -415,6 +415,7 @@ int sched_add_vcpu(struct sched *s, struct sched_vm *vm, struct sched_vcpu *v,
 	v->affinity = affinity;
 	v->wfp = (uint32_t)(((uint64_t)vm->p.weight << W_SHIFT) / vm->p.nvcpus);
 	v->cpu = (unsigned)home_cpu;
+	v->ran_on = -1;
 	v->state = SV_HALTED;
 	v->since_ns = now_ns;
 	rq_lock(s, v->cpu, &held);
@@ -466,6 +467,7 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 	d->vcpu = NULL;
 	d->slice_ns = 0;
 	d->idle_until_ns = 0;
+	d->migrated_from = -1;
 	for (unsigned tries = 0; v; tries++) {
 		uint64_t slice = s->p.slice_ns;
 		bool c0 = is_class0(v, epoch);
@@ -498,6 +500,9 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 		rq->curr = v;
 		d->vcpu = v;
 		d->slice_ns = slice;
+		if (v->ran_on >= 0 && v->ran_on != (int)cpu)
+			d->migrated_from = v->ran_on;
+		v->ran_on = (int)cpu;
 		break;
 	}
 	rq_update_vmin(rq);

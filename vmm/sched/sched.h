@@ -68,6 +68,7 @@ struct sched_vcpu {
 	uint64_t vtime;       /* weighted service received (wraps; compared by difference) */
 	uint32_t wfp;         /* weight of this vCPU, weight * 1024 / nvcpus */
 	unsigned cpu;         /* its runqueue (the CPU it runs or last ran on) */
+	int ran_on;           /* the CPU it last ran on; -1: never ran */
 	enum sched_vcpu_state state;
 	bool block_pending;   /* sched_block while running: halt at sched_account */
 	bool via_res;         /* picked because of its reservation */
@@ -108,6 +109,10 @@ struct sched_decision {
 	struct sched_vcpu *vcpu; /* NULL: idle */
 	uint64_t slice_ns;       /* run at most this long (VMX-preemption timer) */
 	uint64_t idle_until_ns;  /* idle: call sched_pick again then; 0: only on a kick */
+	/* The CPU the vCPU last ran on, if not this one (-1: this one, or it
+	 * never ran): its VMCS must be VMCLEARed there before VMPTRLD here
+	 * (SDM Vol. 3C 25.11.1), and cached EPT translations invalidated. */
+	int migrated_from;
 };
 
 /* params NULL: defaults. -EINVAL for ncpus 0 or above SCHED_MAX_CPUS. */
@@ -146,7 +151,8 @@ bool sched_vm_params_valid(const struct sched_vm_params *p);
  * Returns the number of errors. */
 struct sched_vm_config {
 	unsigned weight, cap_pct, reservation_pct, nvcpus;
-	const sched_mask_t *affinity; /* nvcpus masks, or NULL: all CPUs */
+	const sched_mask_t *affinity; /* nvcpus masks, or NULL: vm_affinity for all */
+	sched_mask_t vm_affinity;     /* with affinity NULL: every vCPU's mask (0: all CPUs) */
 };
 typedef void (*sched_report_fn)(void *ctx, int vm, const char *msg);
 int sched_check_config(unsigned ncpus, const struct sched_vm_config *vms, size_t nvms,

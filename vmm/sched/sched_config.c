@@ -107,7 +107,7 @@ static int check_vm(unsigned ncpus, const struct sched_vm_config *c, int idx,
 	}
 	bool pin_err = false;
 	for (unsigned i = 0; i < c->nvcpus; i++) {
-		sched_mask_t a = c->affinity ? c->affinity[i] : host;
+		sched_mask_t a = c->affinity ? c->affinity[i] : c->vm_affinity ? c->vm_affinity : host;
 		if (!a) {
 			m_str(&m, "vCPU ");
 			m_uint(&m, i);
