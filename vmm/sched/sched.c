@@ -22,15 +22,22 @@
  *    gives back what it did not use) and never crosses a period end, so the
  *    VM runs at most budget + overrun in any period. Exhausted vCPUs stay
  *    queued but are skipped until the next period.
- *  - A woken vCPU's vtime is raised to the floor of the contended queues
- *    minus wake_bonus_ns, so a long halt gives no long-term advantage but a
- *    short one lets it preempt (an I/O-like vCPU runs promptly).
+ *  - A woken vCPU's vtime is raised to the lowest vtime of the queue it
+ *    joins minus wake_bonus_ns (clamped to the contended queues' floor), so
+ *    a long halt gives no long-term advantage but a vCPU that used less than
+ *    its share runs at the next pick; sched_wake says which CPU to kick for
+ *    that (an idle one, or one whose running vCPU it beats).
+ *
+ * Balancing skips a queue whose CPU has a kick in flight (need_resched): it
+ * is about to run the vCPU that woke.
  *
  * Locking: one lock per runqueue; a call holds at most two, the lower CPU id
  * first. A vCPU's `cpu` changes only under both the old and the new queue's
  * lock, so holding the lock of the queue it names pins it there. Per-VM
- * budgets and statistics are updated with atomics (no lock). Fields named
- * pub_* and `idle` are read without the lock as hints, and rechecked under it.
+ * budgets and statistics are updated with atomics (no lock); no other lock
+ * is taken and nothing outside this file is called under a runqueue lock.
+ * Fields read by other CPUs without the lock (nr_waiting, nr_res_waiting,
+ * pub_head_vtime, vmin, idle, need_resched) are hints, rechecked under it.
  */
 #include "vmm/sched/sched.h"
 #include <errno.h>
