@@ -1,0 +1,135 @@
+/* sched_check_config: each bad configuration with its exact message. */
+#include "check.h"
+#include "vmm/sched/sched.h"
+
+static char got[8][160];
+static int got_vm[8], ngot;
+
+static void collect(void *ctx, int vm, const char *msg)
+{
+	(void)ctx;
+	if (ngot < 8) {
+		snprintf(got[ngot], sizeof(got[ngot]), "%s", msg);
+		got_vm[ngot] = vm;
+	}
+	ngot++;
+}
+
+static int check(unsigned ncpus, const struct sched_vm_config *vms, size_t n)
+{
+	ngot = 0;
+	return sched_check_config(ncpus, vms, n, collect, NULL);
+}
+
+TEST(good_config_passes)
+{
+	sched_mask_t pin[2] = { 0x1, 0x6 };
+	struct sched_vm_config vms[] = {
+		{ .weight = 256, .nvcpus = 2, .affinity = pin, .cap_pct = 150, .reservation_pct = 50 },
+		{ .weight = 65535, .nvcpus = 1, .reservation_pct = 100 },
+		{ .weight = 1, .nvcpus = 64 },
+	};
+	CHECK_EQ(check(4, vms, 3), 0);
+	CHECK_EQ(ngot, 0);
+}
+
+TEST(weight_out_of_range)
+{
+	struct sched_vm_config vms[] = { { .weight = 0, .nvcpus = 1 }, { .weight = 65536, .nvcpus = 1 } };
+	CHECK_EQ(check(2, vms, 2), 2);
+	CHECK_STREQ(got[0], "weight 0 is outside 1..65535");
+	CHECK_EQ(got_vm[0], 0);
+	CHECK_STREQ(got[1], "weight 65536 is outside 1..65535");
+	CHECK_EQ(got_vm[1], 1);
+}
+
+TEST(vcpu_count_out_of_range)
+{
+	struct sched_vm_config vms[] = { { .weight = 1, .nvcpus = 0 }, { .weight = 1, .nvcpus = 65 } };
+	CHECK_EQ(check(2, vms, 2), 2);
+	CHECK_STREQ(got[0], "0 vCPUs: the scheduler takes 1..64 per VM");
+	CHECK_STREQ(got[1], "65 vCPUs: the scheduler takes 1..64 per VM");
+}
+
+TEST(cap_below_reservation)
+{
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 1, .cap_pct = 20, .reservation_pct = 30 } };
+	CHECK_EQ(check(2, vms, 1), 1);
+	CHECK_STREQ(got[0], "cap 20% is below the reservation 30%");
+}
+
+TEST(cap_or_reservation_above_the_vcpus)
+{
+	struct sched_vm_config vms[] = {
+		{ .weight = 256, .nvcpus = 1, .cap_pct = 150 },
+		{ .weight = 256, .nvcpus = 2, .reservation_pct = 250 },
+	};
+	CHECK_EQ(check(4, vms, 2), 2);
+	CHECK_STREQ(got[0], "cap 150% is above what 1 vCPU can use (100%)");
+	CHECK_STREQ(got[1], "reservation 250% is above what 2 vCPUs can use (200%)");
+}
+
+TEST(pinned_to_a_missing_cpu)
+{
+	sched_mask_t pin[3] = { 0x1, 0x10, 0 };
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 3, .affinity = pin } };
+	CHECK_EQ(check(4, vms, 1), 2);
+	CHECK_STREQ(got[0], "vCPU 1 is pinned to CPU 4, but the host has 4 CPUs (0..3)");
+	CHECK_STREQ(got[1], "vCPU 2 has an empty affinity (no CPU to run on)");
+}
+
+TEST(vm_wide_affinity)
+{
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 2, .vm_affinity = 0x30 } };
+	CHECK_EQ(check(4, vms, 1), 2);
+	CHECK_STREQ(got[0], "vCPU 0 is pinned to CPU 4, but the host has 4 CPUs (0..3)");
+	CHECK_STREQ(got[1], "vCPU 1 is pinned to CPU 4, but the host has 4 CPUs (0..3)");
+	vms[0].vm_affinity = 0x3;
+	CHECK_EQ(check(4, vms, 1), 0);
+}
+
+TEST(one_cpu_host_message)
+{
+	sched_mask_t pin[1] = { 0x2 };
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 1, .affinity = pin } };
+	CHECK_EQ(check(1, vms, 1), 1);
+	CHECK_STREQ(got[0], "vCPU 0 is pinned to CPU 1, but the host has 1 CPU (0..0)");
+}
+
+TEST(reservation_beyond_the_pinned_cpus)
+{
+	sched_mask_t pin[2] = { 0x1, 0x1 };
+	struct sched_vm_config vms[] = { { .weight = 256, .nvcpus = 2, .affinity = pin, .reservation_pct = 120 } };
+	CHECK_EQ(check(4, vms, 1), 1);
+	CHECK_STREQ(got[0], "reservation 120% needs more than the 1 CPU its vCPUs are pinned to");
+}
+
+TEST(reservations_over_the_host)
+{
+	struct sched_vm_config vms[] = {
+		{ .weight = 256, .nvcpus = 2, .reservation_pct = 150 },
+		{ .weight = 256, .nvcpus = 1, .reservation_pct = 60 },
+	};
+	CHECK_EQ(check(2, vms, 2), 1);
+	CHECK_STREQ(got[0], "reservations total 210%, above the host's 200% (2 CPUs)");
+	CHECK_EQ(got_vm[0], -1);
+	/* Exactly 100% per CPU is allowed. */
+	vms[1].reservation_pct = 50;
+	CHECK_EQ(check(2, vms, 2), 0);
+}
+
+TEST(bad_host_cpu_count)
+{
+	CHECK_EQ(check(0, NULL, 0), 1);
+	CHECK_STREQ(got[0], "the host has 0 CPUs: the scheduler takes 1..64");
+	CHECK_EQ(check(65, NULL, 0), 1);
+	CHECK_STREQ(got[0], "the host has 65 CPUs: the scheduler takes 1..64");
+}
+
+TEST(several_errors_in_one_vm)
+{
+	struct sched_vm_config vms[] = { { .weight = 0, .nvcpus = 1, .cap_pct = 10, .reservation_pct = 20 } };
+	CHECK_EQ(check(1, vms, 1), 2);
+	CHECK_STREQ(got[0], "weight 0 is outside 1..65535");
+	CHECK_STREQ(got[1], "cap 10% is below the reservation 20%");
+}
