@@ -167,6 +167,22 @@ static uint64_t info_put(struct info *in, const void *p, size_t n, size_t align)
 
 static struct info info; /* one loader at a time (boot CPU) */
 
+/* Both protocols end alike (spec 3.2 / 3.3): the boot information in the VM,
+ * 32-bit protected mode at the entry, the magic in EAX, its address in EBX. */
+static int finish(struct vm *vm, uint64_t entry, uint32_t magic, struct vcpu_boot *boot, char *err,
+		  size_t errlen)
+{
+	if (info.overflow)
+		FAIL("boot information does not fit in %llu bytes", (unsigned long long)INFO_MAX);
+	vm_write(vm, INFO_GPA, info.b, info.len);
+	memset(boot, 0, sizeof(*boot));
+	boot->mode = BOOT_PROT32;
+	boot->rip = entry;
+	boot->gpr[0] = magic;
+	boot->gpr[3] = INFO_GPA;
+	return 0;
+}
+
 static void mmap_entries(struct vm *vm, uint64_t e[3][3])
 {
 	e[0][0] = 0, e[0][1] = LOW_RAM_END, e[0][2] = 1;
@@ -228,15 +244,7 @@ static int load_mb1(struct vm *vm, const uint8_t *img, size_t size, size_t hoff,
 	memcpy(mbi + 48, &mm, 4);
 	memcpy(mbi + 64, &ln, 4);
 	memcpy(info.b, mbi, sizeof(mbi));
-	if (info.overflow)
-		FAIL("boot information does not fit in %llu bytes", (unsigned long long)INFO_MAX);
-	vm_write(vm, INFO_GPA, info.b, info.len);
-	memset(boot, 0, sizeof(*boot));
-	boot->mode = BOOT_PROT32;
-	boot->rip = im.entry;
-	boot->gpr[0] = MB1_BOOT_MAGIC;
-	boot->gpr[3] = INFO_GPA;
-	return 0;
+	return finish(vm, im.entry, MB1_BOOT_MAGIC, boot, err, errlen);
 }
 
 static void tag(struct info *in, uint32_t type, const void *payload, size_t n)
@@ -322,15 +330,7 @@ static int load_mb2(struct vm *vm, const uint8_t *img, size_t size, size_t hoff,
 	tag(&info, 0, NULL, 0);
 	uint32_t total = (uint32_t)info.len;
 	memcpy(info.b, &total, 4);
-	if (info.overflow)
-		FAIL("boot information does not fit in %llu bytes", (unsigned long long)INFO_MAX);
-	vm_write(vm, INFO_GPA, info.b, info.len);
-	memset(boot, 0, sizeof(*boot));
-	boot->mode = BOOT_PROT32;
-	boot->rip = im.entry;
-	boot->gpr[0] = MB2_BOOT_MAGIC;
-	boot->gpr[3] = INFO_GPA;
-	return 0;
+	return finish(vm, im.entry, MB2_BOOT_MAGIC, boot, err, errlen);
 }
 
 int vm_load_multiboot(struct vm *vm, int version, const void *image, size_t size, const char *cmdline,
