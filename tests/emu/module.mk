@@ -2,7 +2,7 @@
 EMU_TESTS += boot-selftest harness-panic harness-fault harness-fail harness-hang
 EMU_TESTS += vm-cpuid vm-msr vm-cr vm-io vm-hlt vm-hypercall vm-mmio vm-outside vm-triple
 EMU_TESTS += vm-inject vm-realmode vm-isolation vm-bench
-EMU_TESTS += manifest-good manifest-bad platform-multiboot
+EMU_TESTS += manifest-good manifest-bad manifest-bad-sched platform-multiboot
 EMU_TESTS += linux-one linux-two linux-smp linux-bad
 EMU_TESTS += smp-host harness-panic-smp
 EMU_TESTS += dev-smp dev-pit dev-lapic dev-ioapic dev-rtc dev-fwcfg dev-acpi dev-uart
