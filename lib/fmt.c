@@ -155,7 +155,8 @@ int fmt_vsnprintf(char *buf, size_t cap, const char *f, va_list ap)
 			const char *str = va_arg(ap, const char *);
 			if (!str) str = "(null)";
 			int n = 0;
-			while (str[n] && (s.prec < 0 || n < s.prec))
+			/* The bound first: with a precision, str need not be terminated. */
+			while ((s.prec < 0 || n < s.prec) && str[n])
 				n++;
 			if (!s.left) put_pad(&o, ' ', s.width - n);
 			for (int i = 0; i < n; i++)

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "ditto/fmt.h"
@@ -67,4 +68,16 @@ TEST(cmdline_lookup)
 	CHECK(!cmdline_get(NULL, "a", v, sizeof(v)));
 	CHECK(cmdline_get("k=0123456789abcdefghij", "k", v, sizeof(v)));
 	CHECK_STREQ(v, "0123456789abcde");
+}
+
+TEST(precision_reads_no_further_than_it_prints)
+{
+	/* An unterminated buffer, exactly as long as the precision: ASan fails
+	 * the test if the formatter looks one byte past it. */
+	char *raw = malloc(4);
+	memcpy(raw, "abcd", 4);
+	char out[16];
+	fmt_snprintf(out, sizeof(out), "[%.*s]", 4, raw);
+	free(raw);
+	CHECK_STREQ(out, "[abcd]");
 }

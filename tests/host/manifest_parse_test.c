@@ -306,8 +306,11 @@ TEST(formatter)
 	mf_size_str(0, b, sizeof(b));
 	CHECK_STREQ(b, "0");
 	{
+		/* The shared formatter (lib/fmt.c) echoes a conversion it does
+		 * not know instead of guessing an argument. */
 		const char *bad = "%q"; /* not a literal: past -Wformat */
-		CHECK_PANICS(mf_snprintf(b, sizeof(b), bad, 0));
+		mf_snprintf(b, sizeof(b), bad, 0);
+		CHECK_STREQ(b, "%q");
 	}
 }
 

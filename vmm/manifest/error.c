@@ -1,94 +1,20 @@
 /*
- * Error reporting for the manifest: a bounded formatter (core code has no
- * snprintf), error records, their final ordering, and printing.
+ * Error reporting for the manifest: error records, their final ordering,
+ * and printing.
  *
  * An error is recorded with its position, the VM it concerns (by index: the
  * VM's name may be written after the faulty key) and the field; the context
  * "vm \"web\"" is filled in once the whole file has been read.
  */
+#include "ditto/fmt.h"
 #include "vmm/manifest/internal.h"
 
-struct outbuf {
-	char *buf;
-	size_t size, len;
-};
-
-static void out_c(struct outbuf *o, char c)
-{
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void out_s(struct outbuf *o, const char *s, size_t max)
-{
-	for (size_t i = 0; i < max && s[i]; i++)
-		out_c(o, s[i]);
-}
-
-static void out_u(struct outbuf *o, unsigned long long v, unsigned base)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n)
-		out_c(o, tmp[--n]);
-}
-
+/* The project's one formatter (lib/fmt.c, host-tested); the manifest's
+ * messages are bounded by their fixed-size fields. */
 size_t mf_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct outbuf o = { buf, size, 0 };
-
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			out_c(&o, *fmt);
-			continue;
-		}
-		fmt++;
-		if (fmt[0] == '.' && fmt[1] == '*' && fmt[2] == 's') {
-			int n = va_arg(ap, int);
-			const char *s = va_arg(ap, const char *);
-			out_s(&o, s, n < 0 ? 0 : (size_t)n);
-			fmt += 2;
-		} else if (*fmt == 's') {
-			out_s(&o, va_arg(ap, const char *), SIZE_MAX);
-		} else if (*fmt == 'c') {
-			out_c(&o, (char)va_arg(ap, int));
-		} else if (*fmt == 'd') {
-			int v = va_arg(ap, int);
-			if (v < 0)
-				out_c(&o, '-');
-			out_u(&o, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 10);
-		} else if (*fmt == 'u') {
-			out_u(&o, va_arg(ap, unsigned), 10);
-		} else if (*fmt == 'x') {
-			out_u(&o, va_arg(ap, unsigned), 16);
-		} else if (fmt[0] == 'z' && fmt[1] == 'u') {
-			out_u(&o, va_arg(ap, size_t), 10);
-			fmt++;
-		} else if (fmt[0] == 'l' && fmt[1] == 'l' && (fmt[2] == 'u' || fmt[2] == 'x')) {
-			out_u(&o, va_arg(ap, unsigned long long), fmt[2] == 'u' ? 10 : 16);
-			fmt += 2;
-		} else if (fmt[0] == 'l' && fmt[1] == 'l' && fmt[2] == 'd') {
-			long long v = va_arg(ap, long long);
-			if (v < 0)
-				out_c(&o, '-');
-			out_u(&o, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 10);
-			fmt += 2;
-		} else if (*fmt == '%') {
-			out_c(&o, '%');
-		} else {
-			/* Ditto's own format strings only: a bad one is our bug. */
-			ENV_PANIC("mf_vsnprintf: unsupported format %%%c", *fmt);
-		}
-	}
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-	return o.len;
+	int n = fmt_vsnprintf(buf, size, fmt, ap);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 size_t mf_snprintf(char *buf, size_t size, const char *fmt, ...)

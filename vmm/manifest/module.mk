@@ -3,12 +3,14 @@
 MANIFEST_SRCS := $(addprefix vmm/manifest/,lexer.c parse.c schema.c value.c \
 	check.c error.c dump.c)
 KERNEL_C += $(MANIFEST_SRCS)
+# Host builds add the formatter the kernel links anyway.
+MANIFEST_HOST_SRCS := $(MANIFEST_SRCS) lib/fmt.c
 
 HOST_TESTS += manifest_test
-manifest_test_SRCS := $(MANIFEST_SRCS) tests/host/manifest_parse_test.c \
+manifest_test_SRCS := $(MANIFEST_HOST_SRCS) tests/host/manifest_parse_test.c \
 	tests/host/manifest_bad_test.c tests/host/manifest_util.c
 
 # The GRUB entry writer of the host tool, tested with the parser.
 HOST_TESTS += manifest_grub_test
-manifest_grub_test_SRCS := $(MANIFEST_SRCS) tools/ditto-manifest/grub.c \
+manifest_grub_test_SRCS := $(MANIFEST_HOST_SRCS) tools/ditto-manifest/grub.c \
 	tests/host/manifest_grub_test.c tests/host/manifest_util.c
