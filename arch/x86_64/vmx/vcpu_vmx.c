@@ -460,8 +460,11 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 		if (act == VMM_STOP || v->vm->stopped || t2 >= end)
 			break;
 		/* A device access may have armed an earlier timer (a periodic
-		 * interrupt re-enabled by its acknowledgement): end the slice there. */
-		if (v->vm->platform) {
+		 * interrupt re-enabled by its acknowledgement): end the slice there.
+		 * Only exits that reach the board can move its deadlines. */
+		uint32_t basic = a->exit_reason & 0xffff;
+		if (v->vm->platform && (basic == EXIT_IO_INSTRUCTION || basic == EXIT_EPT_VIOLATION ||
+					basic == EXIT_WRMSR || basic == EXIT_RDMSR)) {
 			uint64_t ne = platform_next_event_ns(v->vm), now = time_ns();
 			uint64_t ne_tsc = ne <= now ? t2 : t2 + (ne - now) * (tsc_hz / 1000000) / 1000;
 			if (ne != ~0ull && ne_tsc < end) {
