@@ -305,3 +305,18 @@ TEST(board_acpi_matches_the_board)
 	out((uint16_t)(fadt[120] | fadt[121] << 8), 1, fadt[128]);
 	CHECK_EQ(board_take_requests(&B, NULL), VDEV_REQ_RESET);
 }
+
+TEST(board_test_devices_only_when_asked)
+{
+	uint32_t st = 0;
+	struct board_config c = {
+		.ncpus = 1, .ram_below_4g = 16u << 20, .tsc_hz = 1000000000,
+		.lapic_timer_hz = 1000000000, .console = console, .clock = { clock_fn, NULL },
+		.no_debug_exit = true, .no_fw_cfg = true,
+	};
+	CHECK_EQ(board_init(&B, &c), 0);
+	out(0xf4, 1, 0x02);
+	CHECK_EQ(board_take_requests(&B, &st), 0); /* no isa-debug-exit: the write goes nowhere */
+	out(0x510, 2, 0x0000);
+	CHECK_EQ(in(0x511, 1), 0xff);             /* no fw_cfg: a floating bus */
+}
