@@ -73,6 +73,8 @@ static int setup(struct test_vm *t, const struct mb2_module *m)
 		kprintf("test: no memory for VM %s\n", name);
 		return -1;
 	}
+	/* pin: vCPU i runs on CPU i mod CPUs only (tests that need two CPUs). */
+	t->vm->sched_cfg.pin_each = cmdline_get(m->cmdline, "pin", NULL, 0);
 	struct vcpu_boot b;
 	if (be_vm_init(t->vm) || testdev_attach(t->vm, &t->dev) ||
 	    (pc && platform_attach(t->vm, boot_epoch_sec(), true, true)) ||
@@ -120,8 +122,11 @@ void boot_test_vm(void)
 			kprintf("test: VM %s: expected %s%s%s, got: %s\n", t->vm->name,
 				t->expect_stop ? "a stop with '" : "a pass", t->stop_text, t->expect_stop ? "'" : "",
 				t->vm->stop_reason);
-		kprintf("test: VM %s: %llu exits, outside-memory reads %llu writes %llu, unclaimed ports %llu\n",
-			t->vm->name, (unsigned long long)t->vm->vcpus[0]->stats.exits,
+		uint64_t ran = 0;
+		for (unsigned c = 0; c < t->vm->nvcpus; c++)
+			ran |= t->vm->vcpus[c]->ran_on;
+		kprintf("test: VM %s: %llu exits, ran on CPU mask 0x%llx, outside-memory reads %llu writes %llu, unclaimed ports %llu\n",
+			t->vm->name, (unsigned long long)t->vm->vcpus[0]->stats.exits, (unsigned long long)ran,
 			(unsigned long long)t->vm->ctr.outside_reads, (unsigned long long)t->vm->ctr.outside_writes,
 			(unsigned long long)t->vm->ctr.unhandled_pio);
 		all = all && ok;

@@ -35,12 +35,9 @@ int be_vm_init(struct vm *vm);
 void be_vm_destroy(struct vm *vm);
 int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot);
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns);
-/* Flush a vCPU's state out of this CPU (VMCLEAR) so another CPU can run it. */
-void be_vcpu_release(struct vcpu *v);
-/* The physical CPU that last ran the vCPU, or -1. */
+/* The physical CPU whose VMCS cache holds the vCPU, or -1. Any CPU may run
+ * any vCPU: the backend moves its state (VMCLEAR there) when it migrates. */
 int be_vcpu_cpu(struct vcpu *v);
-/* Reload a vCPU's architectural state (INIT, then SIPI: real mode at the vector). */
-int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *boot);
 
 /* Helpers on top of be_get/be_set. */
 /* Complete the instruction that exited: RIP past it, and the interrupt

@@ -24,5 +24,7 @@ void vmm_check_timers(struct vcpu *v, uint64_t now_ns)
 	v->wake_at_ns = 0;
 	v->event = (struct vcpu_event){ .valid = true, .vector = v->test_vector, .type = 0 };
 	if (v->state == VCPU_HALTED)
-		v->state = VCPU_RUNNABLE;
+		vcpu_make_runnable(v);
+	else
+		vcpu_notify(v);
 }

@@ -115,29 +115,46 @@ void platform_poll(struct vm *vm)
 		vm_stop(vm, "reset requested by the guest");
 		return;
 	}
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
+	platform_update_vcpus(vm);
+}
+
+void platform_update_vcpus(struct vm *vm)
+{
+	struct platform *p = vm->platform;
+	if (!p)
+		return;
+	for (unsigned i = 0; i < vm->nvcpus && !vm->stopped; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		uint8_t sipi = 0;
 		unsigned ev = board_take_events(&p->board, i, &sipi);
 		/* INIT parks the vCPU until a SIPI starts it in real mode at
-		 * vector * 4 KiB (SDM Vol. 3A 9.4.4.1; the BSP ignores SIPI). */
+		 * vector * 4 KiB (SDM Vol. 3A 9.4.4.1; the BSP ignores SIPI). The
+		 * backend loads the real-mode state on the vCPU's own CPU before
+		 * its next entry (its VMCS may be active on another CPU now). */
 		if (ev & BOARD_EV_INIT) {
 			board_vcpu_init(&p->board, i);
 			v->state = VCPU_WAIT_SIPI;
+			v->sipi_pending = false;
+			vcpu_notify(v);
 		}
 		if ((ev & BOARD_EV_SIPI) && v->state == VCPU_WAIT_SIPI) {
-			struct vcpu_boot b = { .mode = BOOT_REAL16, .cs_selector = (uint16_t)(sipi << 8) };
-			if (!be_vcpu_reset(v, &b))
-				v->state = VCPU_RUNNABLE;
+			v->sipi_vector = sipi;
+			v->sipi_pending = true;
+			vcpu_make_runnable(v);
 		}
 		bool maskable = false;
-		if (v->state != VCPU_HALTED)
+		bool hard = board_wakeup_pending(&p->board, i, &maskable);
+		if (v->state == VCPU_RUNNABLE) {
+			/* Running on another CPU: make it exit so the entry path
+			 * delivers what is pending. */
+			if (hard || maskable)
+				vcpu_notify(v);
 			continue;
+		}
 		/* NMI, INIT or SIPI always end HLT; a maskable interrupt only if
 		 * the vCPU halted with interrupts enabled (SDM Vol. 2A HLT). */
-		bool hard = board_wakeup_pending(&p->board, i, &maskable);
-		if (hard || (maskable && v->halted_with_if))
-			v->state = VCPU_RUNNABLE;
+		if (v->state == VCPU_HALTED && (hard || (maskable && v->halted_with_if)))
+			vcpu_make_runnable(v);
 	}
 }
 

@@ -29,6 +29,10 @@ void platform_prepare_entry(struct vcpu *v);
 /* After a slice: timers, console output, reset/power-off/exit requests,
  * halted vCPUs whose wake-up is due. */
 void platform_poll(struct vm *vm);
+/* The part of platform_poll that wakes halted vCPUs, starts those a SIPI
+ * started and notifies running ones with a pending interrupt (after an
+ * exit that may have sent an IPI between vCPUs). Under the VM lock. */
+void platform_update_vcpus(struct vm *vm);
 /* The guest time of the next device event (ns since the host's epoch of
  * env_now_ns), or ~0. */
 uint64_t platform_next_event_ns(struct vm *vm);

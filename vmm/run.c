@@ -1,203 +1,348 @@
 /*
- * Running VMs until they stop: round-robin over runnable vCPUs with a fixed
- * time slice (the VMX-preemption timer ends each slice). The SMP and
- * scheduler issue replaces this with the credit scheduler; the seam is
- * be_vcpu_run().
+ * The runner: the scheduler's integration loop (docs/scheduler.md). Every
+ * online CPU picks a vCPU from the credit scheduler (vmm/sched/), runs it
+ * for the slice it was given (the VMX-preemption timer ends it), accounts
+ * the time and picks again; a halted vCPU is blocked and costs nothing
+ * until an interrupt for it is due. Any CPU may run any vCPU its affinity
+ * allows: the backend moves the VMCS (VMCLEAR on the old CPU) when the
+ * scheduler migrates one.
+ *
+ * What wakes halted vCPUs: device and test timers (each CPU looks at the
+ * VMs' next deadlines on every host tick and pass of its loop:
+ * timers_service), IPIs between vCPUs and device interrupts raised by an
+ * exit (platform_update_vcpus). Every such wake-up goes through
+ * vcpu_make_runnable -> hook_wake -> sched_wake, which names the CPU to
+ * kick.
+ *
+ * Locks: a VM's lock is taken before any runqueue lock (sched_* calls are
+ * leaves); sched_* run with interrupts off on the calling CPU.
  */
+#include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/regs.h"
 #include "arch/smp.h"
 #include "arch/x86.h"
 #include "lib/console.h"
-#include "drivers/uart.h"
-#include "arch/x86_64/vmx/exit_reasons.h"
 #include "vmm/console.h"
 #include "vmm/platform.h"
 #include "vmm/run.h"
 #include "vmm/vmm.h"
 
-#define SLICE_NS 5000000ull /* 5 ms */
-
-static struct console_switch cons;
-
-static const char *const state_names[] = { "runnable", "halted", "waiting for SIPI", "stopped" };
-
-/* The exits that cost a VM most, by count (docs/benchmarks.md uses these). */
-void vmm_print_exit_summary(struct vm *vm)
-{
-	uint64_t by[VCPU_EXIT_REASONS] = { 0 }, total = 0;
-	for (unsigned c = 0; c < vm->nvcpus; c++)
-		for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
-			by[r] += vm->vcpus[c]->stats.exits_by_reason[r];
-			total += vm->vcpus[c]->stats.exits_by_reason[r];
-		}
-	kprintf("vm %s: %llu exits:", vm->name, (unsigned long long)total);
-	for (int k = 0; k < 6; k++) {
-		unsigned best = 0;
-		for (unsigned r = 1; r < VCPU_EXIT_REASONS; r++)
-			if (by[r] > by[best])
-				best = r;
-		if (!by[best])
-			break;
-		kprintf(" %s %llu", exit_reason_name(best), (unsigned long long)by[best]);
-		by[best] = 0;
-	}
-	kprintf("\n");
-	for (unsigned c = 0; c < vm->nvcpus; c++)
-		kprintf("vm %s: vcpu %u %s%s\n", vm->name, c, state_names[vm->vcpus[c]->state],
-			vm->vcpus[c]->state == VCPU_HALTED && !vm->vcpus[c]->halted_with_if ? " (interrupts off)" : "");
-}
-
-static void print_stats(struct vm **vms, size_t n)
-{
-	kprintf("ditto: %zu VMs\n", n);
-	for (size_t i = 0; i < n; i++) {
-		struct vm *vm = vms[i];
-		uint64_t exits = 0, guest = 0, handlers = 0;
-		for (unsigned c = 0; c < vm->nvcpus; c++) {
-			exits += vm->vcpus[c]->stats.exits;
-			guest += vm->vcpus[c]->stats.tsc_in_guest;
-			handlers += vm->vcpus[c]->stats.tsc_in_handlers;
-		}
-		kprintf("  %-16s %s, %u vCPU, %llu MiB, %llu exits, TSC in guest %llu, in Ditto %llu\n",
-			vm->name, vm->stopped ? "stopped" : "running", vm->nvcpus,
-			(unsigned long long)(vm->mem_size >> 20), (unsigned long long)exits,
-			(unsigned long long)guest, (unsigned long long)handlers);
-	}
-}
-
-/* Keys typed on Ditto's serial console: to the VM that has the input, or
- * commands for Ditto itself (vmm/console.h). Bounded per call. */
-static void console_input(struct vm **vms, size_t n)
-{
-	for (int k = 0; k < 16; k++) {
-		int ch = uart_getc();
-		if (ch < 0)
-			return;
-		uint8_t out[3];
-		bool sw;
-		unsigned cnt = console_switch_feed(&cons, (uint8_t)ch, out, &sw);
-		if (sw) {
-			if (cons.target == CONSOLE_TO_DITTO)
-				kprintf("console: input to Ditto ('s' statistics, Ctrl-A x3 next VM)\n");
-			else
-				kprintf("console: input to vm %s\n", vms[cons.target]->name);
-		}
-		if (!cnt)
-			continue;
-		if (cons.target == CONSOLE_TO_DITTO) {
-			if (out[cnt - 1] == 's')
-				print_stats(vms, n);
-		} else if (vms[cons.target]->platform) {
-			board_console_input(&vms[cons.target]->platform->board, out, cnt);
-		}
-	}
-}
-
-static void run_loop(struct vm **vms, size_t n, uint64_t timeout_ns, bool console);
-
-struct partition {
-	struct vm *vms[16];
+struct runner {
+	struct sched *s;
+	struct vm **vms;
 	size_t n;
-	uint64_t timeout_ns;
+	unsigned ncpus;
+	const struct vmm_run_opts *o;
+	uint64_t t0, end_ns, next_stats_ns;
+	volatile bool done;
+	uint64_t busy_ns[MAX_CPUS], slices[MAX_CPUS];
 };
-static struct partition parts[MAX_CPUS];
+static struct runner R;
+static struct sched sched_store;
 
-static void run_partition(void *arg)
+static uint64_t irq_save(void)
 {
-	struct partition *p = arg;
-	run_loop(p->vms, p->n, p->timeout_ns, false);
+	uint64_t f = read_rflags();
+	irq_disable();
+	return f;
 }
 
-/*
- * Until the scheduler lands: each VM is placed on one CPU (VM i on CPU
- * i mod CPUs) and stays there, so its VMCSs and EPT are only ever used on
- * that CPU (no cross-CPU invalidation needed yet: docs/scheduler.md).
- */
-void vmm_run(struct vm **vms, size_t n, uint64_t timeout_ns)
+static void irq_restore(uint64_t f)
 {
-	unsigned ncpu = smp_online();
-	if (ncpu > MAX_CPUS)
-		ncpu = MAX_CPUS;
-	if (ncpu == 1 || n == 1) {
-		run_loop(vms, n, timeout_ns, true);
+	if (f & RFLAGS_IF)
+		irq_enable();
+}
+
+/* ------------------------------------------------------- scheduler hooks */
+
+/* A halted or parked vCPU became runnable (under its VM lock). */
+static void hook_wake(struct vcpu *v)
+{
+	if (!R.s || v->sv.state == SV_REMOVED)
+		return;
+	uint64_t f = irq_save();
+	int k = sched_wake(R.s, &v->sv, env_now_ns());
+	if (k >= 0 && (unsigned)k != smp_this_cpu())
+		smp_kick((unsigned)k);
+	irq_restore(f);
+}
+
+/* An event is pending for v: if another CPU runs it, make that CPU exit. */
+static void hook_notify(struct vcpu *v)
+{
+	int c = v->running_on;
+	if (c < 0 || (unsigned)c == smp_this_cpu() || v->kicked)
+		return;
+	v->kicked = true;
+	smp_kick((unsigned)c);
+}
+
+/* ------------------------------------------------------------- timers */
+
+static uint64_t vm_next_event(struct vm *vm)
+{
+	uint64_t t = platform_next_event_ns(vm);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i]->wake_at_ns && vm->vcpus[i]->wake_at_ns < t)
+			t = vm->vcpus[i]->wake_at_ns;
+	return t;
+}
+
+/* Device timers, console output, requests, wake-ups: under the VM lock. */
+static void poll_vm(struct vm *vm, uint64_t now)
+{
+	platform_poll(vm);
+	for (unsigned i = 0; i < vm->nvcpus && !vm->stopped; i++)
+		vmm_check_timers(vm->vcpus[i], now);
+	__atomic_store_n(&vm->next_event_ns, vm->stopped ? ~0ull : vm_next_event(vm), __ATOMIC_RELAXED);
+}
+
+/* Poll every VM whose next deadline has passed. A VM whose lock is busy is
+ * skipped: its holder is handling an exit and the next tick retries. */
+static void timers_service(uint64_t now)
+{
+	for (size_t i = 0; i < R.n; i++) {
+		struct vm *vm = R.vms[i];
+		if (vm->stopped || __atomic_load_n(&vm->next_event_ns, __ATOMIC_RELAXED) > now)
+			continue;
+		if (!spin_trylock(&vm->lock))
+			continue;
+		poll_vm(vm, env_now_ns());
+		vm_unlock(vm);
+	}
+}
+
+/* The backend asks after each exit (interrupts off): end the slice? */
+bool vmm_should_yield(struct vcpu *v, bool host_interrupt)
+{
+	(void)v;
+	if (!R.s)
+		return false;
+	if (host_interrupt)
+		timers_service(env_now_ns());
+	return sched_need_resched(R.s, smp_this_cpu());
+}
+
+/* -------------------------------------------------------------- VMs */
+
+void vmm_start_vm(struct vm *vm)
+{
+	vm_lock(vm);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i]->state == VCPU_RUNNABLE)
+			hook_wake(vm->vcpus[i]);
+	vm_unlock(vm);
+}
+
+void vmm_stop_vm(struct vm *vm, const char *why)
+{
+	vm_lock(vm);
+	vm_stop(vm, "%s", why);
+	vm_unlock(vm);
+}
+
+static void remove_stopped(struct vm *vm, uint64_t now)
+{
+	uint64_t f = irq_save();
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i]->sv.state != SV_REMOVED)
+			sched_remove_vcpu(R.s, &vm->vcpus[i]->sv, now); /* -EBUSY: its CPU does it */
+	irq_restore(f);
+}
+
+static bool all_stopped(void)
+{
+	for (size_t i = 0; i < R.n; i++)
+		if (!R.vms[i]->stopped)
+			return false;
+	return true;
+}
+
+static void stop_on_timeout(void)
+{
+	for (size_t i = 0; i < R.n; i++) {
+		struct vm *vm = R.vms[i];
+		if (vm->stopped)
+			continue;
+		vm_lock(vm);
+		vmm_print_exit_summary(vm);
+		if (vm->platform)
+			board_dump(&vm->platform->board);
+		vm_stop(vm, "still running after %llu s: stopped by the runner",
+			(unsigned long long)(R.o->timeout_ns / 1000000000ull));
+		vm_unlock(vm);
+	}
+}
+
+/* CPU 0's extra duties: console input, periodic statistics, the timeout. */
+static void cpu0_duties(uint64_t now)
+{
+	vmm_console_input(R.vms, R.n);
+	if (R.o->stats_interval_ns && now >= R.next_stats_ns) {
+		R.next_stats_ns = now + R.o->stats_interval_ns;
+		vmm_print_stats(R.vms, R.n);
+	}
+	if (R.o->tick)
+		R.o->tick(R.o->ctx, now);
+	if (R.end_ns && now > R.end_ns)
+		stop_on_timeout();
+}
+
+/* ---------------------------------------------------------- the loop */
+
+/* One slice of v on this CPU, then its accounting (docs/scheduler.md). */
+static void run_slice(unsigned cpu, const struct sched_decision *d)
+{
+	struct vcpu *v = d->vcpu->owner;
+	struct vm *vm = v->vm;
+	uint64_t t0 = env_now_ns();
+	uint64_t slice = d->slice_ns;
+	uint64_t next = __atomic_load_n(&vm->next_event_ns, __ATOMIC_RELAXED);
+	if (next != ~0ull) /* end the slice at the VM's next device event */
+		slice = next > t0 ? ENV_MIN(slice, next - t0) : 1000;
+	vm_lock(vm);
+	v->running_on = (int)cpu;
+	v->ran_on |= 1ull << cpu;
+	bool run = v->state == VCPU_RUNNABLE && !vm->stopped;
+	vm_unlock(vm);
+	if (run)
+		be_vcpu_run(v, slice);
+	uint64_t now = env_now_ns();
+	vm_lock(vm);
+	v->running_on = -1;
+	poll_vm(vm, now);
+	/* Under the VM lock: a wake-up is either before this (state already
+	 * RUNNABLE again) or after it (sched_wake cancels the pending block). */
+	irq_disable();
+	if (v->state == VCPU_HALTED || v->state == VCPU_WAIT_SIPI)
+		sched_block(R.s, d->vcpu, now);
+	vm_unlock(vm);
+	sched_account(R.s, cpu, d->vcpu, now - t0, now);
+	irq_enable();
+	R.busy_ns[cpu] += now - t0;
+	R.slices[cpu]++;
+	if (vm->stopped)
+		remove_stopped(vm, now);
+}
+
+static void cpu_loop(unsigned cpu)
+{
+	for (;;) {
+		uint64_t now = env_now_ns();
+		if (cpu == 0)
+			cpu0_duties(now);
+		timers_service(now);
+		if (R.done || all_stopped()) {
+			R.done = true;
+			return;
+		}
+		struct sched_decision d;
+		irq_disable();
+		sched_pick(R.s, cpu, env_now_ns(), &d);
+		if (!d.vcpu) {
+			/* sti;hlt: a kick sent after the pick ends the HLT. The
+			 * host tick (1 kHz) ends it too: timers, caps' refills. */
+			cpu_idle();
+			continue;
+		}
+		irq_enable();
+		run_slice(cpu, &d);
+	}
+}
+
+static void ap_run(void *arg)
+{
+	cpu_loop((unsigned)(uintptr_t)arg);
+}
+
+static void add_vm(struct vm *vm, uint64_t now)
+{
+	struct vm_sched_cfg *c = &vm->sched_cfg;
+	struct sched_vm_params p = {
+		.weight = c->weight ? c->weight : SCHED_WEIGHT_DEFAULT,
+		.cap_pct = c->cap_pct,
+		.reservation_pct = c->reservation_pct,
+		.nvcpus = vm->nvcpus,
+		.name = vm->name,
+	};
+	if (sched_add_vm(R.s, &vm->sv, &p, vm)) {
+		vm_stop(vm, "scheduler settings refused (weight %u, cap %u%%, reservation %u%%)", p.weight,
+			p.cap_pct, p.reservation_pct);
 		return;
 	}
-	memset(parts, 0, sizeof(parts));
-	for (size_t i = 0; i < n; i++) {
-		struct partition *p = &parts[i % ncpu];
-		if (p->n < ENV_ARRAY_SIZE(p->vms))
-			p->vms[p->n++] = vms[i];
-	}
-	for (unsigned c = 1; c < ncpu; c++) {
-		struct partition *p = &parts[c];
-		if (!p->n)
-			continue;
-		for (size_t i = 0; i < p->n; i++)
-			for (unsigned k = 0; k < p->vms[i]->nvcpus; k++)
-				be_vcpu_release(p->vms[i]->vcpus[k]);
-		p->timeout_ns = timeout_ns;
-		if (smp_call(c, run_partition, p)) {
-			kprintf("run: CPU %u is not available: its VMs run on CPU 0\n", c);
-			for (size_t i = 0; i < p->n && parts[0].n < ENV_ARRAY_SIZE(parts[0].vms); i++)
-				parts[0].vms[parts[0].n++] = p->vms[i];
-			p->n = 0;
-		} else {
-			for (size_t i = 0; i < p->n; i++)
-				kprintf("run: vm %s on CPU %u\n", p->vms[i]->name, c);
+	sched_mask_t all = R.ncpus == 64 ? SCHED_MASK_ALL : (SCHED_CPU_BIT(R.ncpus) - 1);
+	sched_mask_t aff = c->affinity ? c->affinity & all : all;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		sched_mask_t m = c->pin_each ? SCHED_CPU_BIT(i % R.ncpus) : aff;
+		if (!m || sched_add_vcpu(R.s, &vm->sv, &v->sv, m, -1, v, now)) {
+			vm_stop(vm, "vCPU %u: no CPU of its affinity 0x%llx is online", i, (unsigned long long)m);
+			return;
 		}
 	}
-	run_loop(parts[0].vms, parts[0].n, timeout_ns, true);
-	/* The other CPUs end by the same timeout; wait (bounded) for them. */
+}
+
+void vmm_run_opts(struct vm **vms, size_t n, const struct vmm_run_opts *o)
+{
+	unsigned ncpu = smp_online();
+	if (ncpu > SCHED_MAX_CPUS)
+		ncpu = SCHED_MAX_CPUS;
+	memset(&R, 0, sizeof(R));
+	R.vms = vms;
+	R.n = n;
+	R.ncpus = ncpu;
+	R.o = o;
+	R.t0 = env_now_ns();
+	R.end_ns = o->timeout_ns ? R.t0 + o->timeout_ns : 0;
+	R.next_stats_ns = R.t0 + o->stats_interval_ns;
+	struct sched_params sp = { .slice_ns = o->slice_ns };
+	if (sched_init(&sched_store, ncpu, &sp))
+		panic("run: scheduler refused %u CPUs", ncpu);
+	vmm_console_init((unsigned)n);
+	vmm_sched_hooks = (struct vmm_sched_hooks){ hook_wake, hook_notify };
+	R.s = &sched_store;
+	for (size_t i = 0; i < n; i++) {
+		vm_lock(vms[i]);
+		add_vm(vms[i], R.t0);
+		vms[i]->next_event_ns = vm_next_event(vms[i]);
+		vm_unlock(vms[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!vms[i]->stopped && !(i < ENV_ARRAY_SIZE(o->hold) && o->hold[i]))
+			vmm_start_vm(vms[i]);
+	kprintf("run: %zu VMs on %u CPUs (credit scheduler, %llu us slices)\n", n, ncpu,
+		(unsigned long long)(sched_store.p.slice_ns / 1000));
+	for (unsigned c = 1; c < ncpu; c++)
+		if (smp_call(c, ap_run, (void *)(uintptr_t)c))
+			panic("run: CPU %u is online but busy: it cannot take its runqueue", c);
+	cpu_loop(0);
+	/* The other CPUs leave their loops when they see `done`; wait (bounded). */
 	uint64_t end = env_now_ns() + 10000000000ull;
 	for (unsigned c = 1; c < ncpu; c++)
 		while (!smp_call_done(c) && env_now_ns() < end)
 			cpu_idle();
+	vmm_sched_hooks = (struct vmm_sched_hooks){ 0 };
+	R.s = NULL;
+	for (unsigned c = 0; c < ncpu; c++)
+		kprintf("run: CPU %u ran vCPUs for %llu ms in %llu slices\n", c,
+			(unsigned long long)(R.busy_ns[c] / 1000000), (unsigned long long)R.slices[c]);
 }
 
-static void run_loop(struct vm **vms, size_t n, uint64_t timeout_ns, bool console)
+void vmm_run(struct vm **vms, size_t n, uint64_t timeout_ns)
 {
-	uint64_t end = env_now_ns() + timeout_ns;
-	if (console)
-		console_switch_init(&cons, (unsigned)n);
-	for (;;) {
-		if (console)
-			console_input(vms, n);
-		bool live = false, ran = false;
-		uint64_t now = env_now_ns();
-		for (size_t i = 0; i < n; i++) {
-			struct vm *vm = vms[i];
-			if (!vm || vm->stopped)
-				continue;
-			live = true;
-			platform_poll(vm);
-			for (unsigned c = 0; c < vm->nvcpus && !vm->stopped; c++) {
-				struct vcpu *v = vm->vcpus[c];
-				vmm_check_timers(v, now);
-				if (v->state != VCPU_RUNNABLE)
-					continue;
-				/* End the slice at the VM's next device event (timers). */
-				uint64_t slice = SLICE_NS, next = platform_next_event_ns(vm);
-				if (next != ~0ull)
-					slice = next > now ? ENV_MIN(slice, next - now) : 1000;
-				be_vcpu_run(v, slice);
-				ran = true;
-				platform_poll(vm);
-			}
-		}
-		if (!live)
-			return;
-		if (env_now_ns() > end) {
-			for (size_t i = 0; i < n; i++)
-				if (vms[i] && !vms[i]->stopped) {
-					vmm_print_exit_summary(vms[i]);
-					if (vms[i]->platform)
-						board_dump(&vms[i]->platform->board);
-					vm_stop(vms[i], "still running after %llu s: stopped by the runner",
-						(unsigned long long)(timeout_ns / 1000000000ull));
-				}
-			return;
-		}
-		if (!ran)
-			cpu_idle(); /* every vCPU halted: sleep until the next host tick */
-	}
+	static struct vmm_run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.timeout_ns = timeout_ns;
+	vmm_run_opts(vms, n, &o);
+}
+
+uint64_t vmm_cpu_busy_ns(unsigned cpu)
+{
+	return cpu < MAX_CPUS ? R.busy_ns[cpu] : 0;
+}
+
+unsigned vmm_run_cpus(void)
+{
+	return R.ncpus;
 }

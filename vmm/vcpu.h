@@ -2,6 +2,7 @@
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
 #include "ditto/env.h"
+#include "vmm/sched/sched.h"
 
 /* GPR numbering of the instruction set (SDM Vol. 2 Table 2-2). */
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -50,6 +51,15 @@ struct vcpu {
 	struct vcpu_stats stats;
 	void *arch; /* the backend's state (VMCS, ...) */
 	void *hc_scratch; /* the hypercall decoder's copy-in buffer (vmm/hypercall.c) */
+	/* Scheduling (vmm/run.c). State changes to and from RUNNABLE happen
+	 * under the VM's lock, so a wake-up cannot slip between a HLT exit and
+	 * the scheduler's block (docs/scheduler.md). */
+	struct sched_vcpu sv;
+	int running_on;     /* the physical CPU running it now, -1: none */
+	bool kicked;        /* a kick IPI is in flight to running_on; cleared at entry */
+	uint64_t ran_on;    /* mask of the physical CPUs that ran it */
+	bool sipi_pending;  /* a start-up IPI arrived: the backend enters real mode at */
+	uint8_t sipi_vector; /*   sipi_vector * 4 KiB before the next entry */
 };
 
 /* Exit handlers' verdict. */

@@ -28,6 +28,7 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus)
 		vm->chunks[i] = env_virt_to_phys(c);
 	}
 	vm->nvcpus = nvcpus;
+	vm->next_event_ns = ~0ull;
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vcpu *v = env_zalloc(sizeof(*v));
 		if (!v)
@@ -35,6 +36,7 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus)
 		v->vm = vm;
 		v->id = i;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI; /* APs wait for INIT-SIPI */
+		v->running_on = -1;
 		vm->vcpus[i] = v;
 	}
 	return vm;
@@ -69,9 +71,39 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
 	vm->stopped = true;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		vm->vcpus[i]->state = VCPU_STOPPED;
+		vcpu_notify(vm->vcpus[i]); /* running elsewhere: make it exit now */
+	}
 	env_printf("vm %s: stopped: %s\n", vm->name, vm->stop_reason);
+}
+
+struct vmm_sched_hooks vmm_sched_hooks;
+
+void vm_lock(struct vm *vm)
+{
+	while (!spin_trylock(&vm->lock))
+		env_spin_wait();
+}
+
+void vm_unlock(struct vm *vm)
+{
+	spin_unlock(&vm->lock);
+}
+
+void vcpu_make_runnable(struct vcpu *v)
+{
+	if (v->state == VCPU_RUNNABLE || v->state == VCPU_STOPPED)
+		return;
+	v->state = VCPU_RUNNABLE;
+	if (vmm_sched_hooks.wake)
+		vmm_sched_hooks.wake(v);
+}
+
+void vcpu_notify(struct vcpu *v)
+{
+	if (vmm_sched_hooks.notify)
+		vmm_sched_hooks.notify(v);
 }
 
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, size_t len)

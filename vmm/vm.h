@@ -1,6 +1,7 @@
 /* A virtual machine: memory, devices reachable by port and MMIO, vCPUs. */
 #ifndef VMM_VM_H
 #define VMM_VM_H
+#include "lib/spinlock.h"
 #include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 8
@@ -45,6 +46,15 @@ struct vm_cpuid_cache {
 	uint32_t ext[VM_CPUID_EXT][4];
 };
 
+/* The manifest's scheduler settings for a VM (docs/scheduler.md). */
+struct vm_sched_cfg {
+	unsigned weight;          /* 0: the default */
+	unsigned cap_pct;         /* 0: none */
+	unsigned reservation_pct; /* 0: none */
+	uint64_t affinity;        /* CPUs its vCPUs may run on; 0: all */
+	bool pin_each;            /* tests: vCPU i only on CPU i mod CPUs */
+};
+
 struct platform;
 struct vm {
 	unsigned id;
@@ -65,6 +75,17 @@ struct vm {
 	struct vm_counters ctr;
 	struct vm_cpuid_cache cpuid;
 	struct platform *platform; /* the PC devices, NULL for bare test VMs */
+	/*
+	 * The VM lock serialises everything its vCPUs share: devices, the
+	 * exit handlers' VM-wide state, vCPU state changes, the EPT. A vCPU
+	 * holds it from VM exit to the next VM entry (never while in the
+	 * guest). Taken after no other lock except none; the scheduler's
+	 * runqueue locks may be taken under it (they are leaves).
+	 */
+	struct spinlock lock;
+	struct vm_sched_cfg sched_cfg;
+	struct sched_vm sv;
+	uint64_t next_event_ns; /* earliest timer of a device or test timer (atomic; ~0 none) */
 };
 
 /* Allocate the VM and its RAM (zeroed). NULL when memory is short. */
@@ -72,6 +93,24 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus);
 void vm_destroy(struct vm *vm);
 /* Stop the VM: every vCPU stops at its next exit; prints the reason once. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Spin until the VM lock is ours; the wait serves cross-CPU requests
+ * (env_spin_wait), so a lock holder may wait for this CPU. */
+void vm_lock(struct vm *vm);
+void vm_unlock(struct vm *vm);
+
+/* vCPU state changes that concern the scheduler, called under the VM lock.
+ * vcpu_make_runnable: a halted or parked vCPU has something to do (an
+ * interrupt, a SIPI); vcpu_notify: an event is pending for a vCPU that may
+ * be running on another CPU (make it exit so the event is delivered). The
+ * runner installs the hooks; without them these only set the state. */
+void vcpu_make_runnable(struct vcpu *v);
+void vcpu_notify(struct vcpu *v);
+struct vmm_sched_hooks {
+	void (*wake)(struct vcpu *v);
+	void (*notify)(struct vcpu *v);
+};
+extern struct vmm_sched_hooks vmm_sched_hooks;
 
 /* Host pointer to guest RAM [gpa, gpa+len) if it lies inside one chunk, else NULL. */
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, size_t len);

@@ -22,6 +22,10 @@ enum vmm_action vmm_pio_string(struct vcpu *v, uint16_t port, unsigned size, boo
 /* EPT violation at gpa: fault a page back in, emulate MMIO, or apply the
  * outside-memory policy. */
 enum vmm_action vmm_ept_fault(struct vcpu *v, uint64_t gpa, bool write, bool fetch);
+/* The backend asks after each exit, interrupts off: should the slice end
+ * (the scheduler wants this CPU)? host_interrupt: the exit was a host
+ * interrupt (tick or kick). Implemented by the runner (vmm/run.c). */
+bool vmm_should_yield(struct vcpu *v, bool host_interrupt);
 /* Wake a halted vCPU whose timer is due (test timers until the platform issue). */
 void vmm_check_timers(struct vcpu *v, uint64_t now_ns);
 

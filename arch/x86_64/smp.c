@@ -47,10 +47,88 @@ static uint32_t boot_cr0, boot_cr4;
 
 #define TRAMP_PAGE 0x70000ull /* below 1 MiB, above GRUB's and the BIOS's low use */
 
+/*
+ * Synchronous cross-CPU calls: one slot per (target, sender) pair, so
+ * senders never contend for a slot; `pending[target]` has a bit per sender
+ * with a request waiting. Used for VMCLEAR of a migrating vCPU and for EPT
+ * invalidation (docs/scheduler.md, "EPT and TLB coherence").
+ */
+struct sync_req {
+	void (*fn)(void *);
+	void *arg;
+	volatile int done;
+};
+static struct sync_req sync_reqs[MAX_CPUS][MAX_CPUS];
+static uint64_t sync_pending[MAX_CPUS];
+
+static uint32_t apic_of(unsigned cpu)
+{
+	return cpu == 0 ? percpu_ptrs[0]->apic_id : boots[cpu].apic_id;
+}
+
+unsigned smp_this_cpu(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+void smp_service(void)
+{
+	unsigned me = this_cpu()->cpu_id;
+	uint64_t m;
+	while ((m = __atomic_exchange_n(&sync_pending[me], 0, __ATOMIC_ACQUIRE))) {
+		while (m) {
+			unsigned from = (unsigned)__builtin_ctzll(m);
+			m &= m - 1;
+			struct sync_req *r = &sync_reqs[me][from];
+			r->fn(r->arg);
+			__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+void smp_sync_call(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	unsigned me = this_cpu()->cpu_id;
+	if (cpu == me) {
+		fn(arg);
+		return;
+	}
+	if (cpu >= online)
+		panic("smp: call to CPU %u, but only %u are online", cpu, online);
+	struct sync_req *r = &sync_reqs[cpu][me];
+	r->fn = fn;
+	r->arg = arg;
+	r->done = 0;
+	__atomic_or_fetch(&sync_pending[cpu], 1ull << me, __ATOMIC_RELEASE);
+	lapic_send_ipi(apic_of(cpu), VEC_IPI_CALL);
+	uint64_t end = time_ns() + 2000000000ull;
+	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+		smp_service();
+		cpu_relax();
+		if (time_ns() > end)
+			panic("smp: CPU %u did not run a call from CPU %u within 2 s", cpu, me);
+	}
+}
+
+void smp_kick(unsigned cpu)
+{
+	if (cpu < online && cpu != this_cpu()->cpu_id)
+		lapic_send_ipi(apic_of(cpu), VEC_IPI_RESCHED);
+}
+
+/* The kick only has to interrupt: a VM exit (external-interrupt exiting) or
+ * the end of HLT; the run loop does the rest. */
+static void ipi_kick(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
 static void ipi_call(struct trap_frame *f)
 {
 	(void)f;
 	lapic_eoi();
+	smp_service();
 }
 
 static _Noreturn void ap_loop(void)
@@ -121,6 +199,7 @@ static void wait_ns(uint64_t ns)
 unsigned smp_boot(void)
 {
 	irq_register(VEC_IPI_CALL, ipi_call);
+	irq_register(VEC_IPI_RESCHED, ipi_kick);
 	boot_cr0 = (uint32_t)read_cr0();
 	boot_cr4 = (uint32_t)read_cr4();
 	uint64_t cr3 = tramp_pml4();
@@ -203,4 +282,11 @@ void smp_stop_others(void)
 	if (online > 1)
 		/* All excluding self (shorthand 11b), NMI delivery (100b). */
 		lapic_send_ipi(0, (3u << 18) | (4u << 8));
+}
+
+/* include/ditto/env.h: a spin-wait step serves requests to this CPU. */
+void env_spin_wait(void)
+{
+	smp_service();
+	cpu_relax();
 }

@@ -51,6 +51,10 @@ void *env_alloc_pages_aligned(size_t npages, size_t align_pages);
 void *env_phys_to_virt(uint64_t pa);
 uint64_t env_virt_to_phys(const void *p);
 
+/* One step of a spin-wait: kernel: serve other CPUs' requests to this one
+ * (so a lock holder may wait for this CPU) and PAUSE; host: PAUSE. */
+void env_spin_wait(void);
+
 /* Monotonic time in nanoseconds (kernel: calibrated TSC). */
 uint64_t env_now_ns(void);
 

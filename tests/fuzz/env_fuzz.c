@@ -29,3 +29,5 @@ void env_free(void *p) { free(p); }
 void *env_alloc_pages(size_t npages) { return aligned_alloc(ENV_PAGE_SIZE, npages * ENV_PAGE_SIZE); }
 void env_free_pages(void *p, size_t npages) { (void)npages; free(p); }
 uint64_t env_now_ns(void) { return 0; }
+
+void env_spin_wait(void) { __builtin_ia32_pause(); }

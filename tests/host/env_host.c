@@ -69,3 +69,5 @@ void *env_alloc_pages_aligned(size_t npages, size_t align_pages)
 		return NULL;
 	return p;
 }
+
+void env_spin_wait(void) { __builtin_ia32_pause(); }

@@ -76,6 +76,4 @@ void fake_long_mode(struct vcpu *v, uint64_t cr3)
 
 uint64_t be_tsc_hz(void) { return 1000000000ull; }
 void be_request_intr_window(struct vcpu *v) { fake(v)->reg[BE_INTERRUPTIBILITY] |= 1ull << 40; /* marker */ }
-int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b) { (void)v; (void)b; return 0; }
-void be_vcpu_release(struct vcpu *v) { (void)v; }
 int be_vcpu_cpu(struct vcpu *v) { (void)v; return 0; }

@@ -11,20 +11,12 @@
 #define EPTQ_FETCH (1u << 2)
 #define EPTQ_NMI_UNBLOCK (1u << 12)
 
-static void invept_single(uint64_t eptp)
-{
-	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
-	/* Single-context (type 1): every CPU would need it once SMP lands
-	 * (docs/scheduler.md); today one CPU runs all vCPUs. */
-	__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(1ull) : "memory", "cc");
-}
-
 int be_unmap_gpa(struct vm *vm, uint64_t gpa)
 {
 	struct vm_arch *a = vmarch(vm);
 	int r = ept_unmap(&a->ept, gpa, 4096);
 	if (!r)
-		invept_single(a->eptp);
+		vmx_ept_flush(vm); /* on every CPU that may cache it (ept_sync.c) */
 	return r;
 }
 

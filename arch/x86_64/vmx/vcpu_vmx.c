@@ -7,6 +7,7 @@
 #include "arch/paging.h"
 #include "arch/panic.h"
 #include "arch/percpu.h"
+#include "arch/smp.h"
 #include "arch/regs.h"
 #include "arch/x86.h"
 #include "arch/x86_64/vmx/vmx_internal.h"
@@ -14,6 +15,7 @@
 #include "lib/time.h"
 #include "mm/kmem.h"
 #include "vmm/platform.h"
+#include "vmm/vmm.h"
 
 extern int vmx_run(struct vcpu_regs *regs, int launched);
 extern char vmx_exit[];
@@ -229,6 +231,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot *b)
 		return -ENOMEM;
 	v->arch = a;
 	a->cpu = -1;
+	a->last_cpu = -1;
 	a->vmcs = page_zalloc(1, &a->vmcs_phys, 0);
 	a->fpu = page_zalloc(1, NULL, 0);
 	if (!a->vmcs || !a->fpu)
@@ -319,20 +322,57 @@ static void fpu_load(struct vcpu_arch *a)
 	}
 }
 
-/* Make v's VMCS current on this CPU and load the state the VMCS does not switch. */
+/* SDM 25.11.1: a VMCS is active on one CPU at a time; it must be VMCLEARed
+ * on the CPU that has it cached before another CPU loads it, and its next
+ * entry is a VMLAUNCH again. Runs on that CPU (smp_sync_call's IPI or spin
+ * loop); the VMCS is not the one being run there (the scheduler gave the
+ * vCPU to the caller), or no VMCS is in use there. */
+static void vmcs_clear_here(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vcpu_arch *a = varch(v);
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	if (a->cpu != (int)this_cpu()->cpu_id)
+		return;
+	if (vmx_vmclear(a->vmcs_phys))
+		panic("vmx: VMCLEAR of vCPU %s/%u failed", v->vm->name, v->id);
+	if (vc->loaded == v)
+		vc->loaded = NULL;
+	a->launched = false;
+	a->cpu = -1;
+}
+
+/* Make v's VMCS current on this CPU and load the state the VMCS does not
+ * switch. A vCPU arriving from another CPU is VMCLEARed there first, and
+ * its VPID's linear translations here are dropped (ept_sync.c, rule 4).
+ * Interrupts stay off while the current VMCS changes: a VMCLEAR request
+ * served from an interrupt must see vmx_cpu.loaded match the hardware. */
 static void vcpu_load(struct vcpu *v)
 {
-	struct vmx_cpu *vc = this_cpu()->vmx;
 	struct vcpu_arch *a = varch(v);
+	unsigned me = this_cpu()->cpu_id;
+	bool irq = read_rflags() & RFLAGS_IF;
+	irq_disable();
+	struct vmx_cpu *vc = this_cpu()->vmx;
+	if (a->cpu >= 0 && a->cpu != (int)me)
+		smp_sync_call((unsigned)a->cpu, vmcs_clear_here, v);
 	if (vc->loaded != v) {
 		if (vmx_vmptrld(a->vmcs_phys))
 			panic("vmx: VMPTRLD of vCPU %s/%u failed", v->vm->name, v->id);
 		vc->loaded = v;
 	}
-	if (a->cpu != (int)this_cpu()->cpu_id) {
+	if (a->cpu != (int)me) {
 		write_host_cpu_state();
-		a->cpu = (int)this_cpu()->cpu_id;
+		a->cpu = (int)me;
 	}
+	if (a->last_cpu != (int)me) {
+		if (a->last_cpu >= 0)
+			vmx_vpid_flush(a->vpid);
+		a->last_cpu = (int)me;
+	}
+	vmx_ept_note_cpu(vmarch(v->vm));
+	if (irq)
+		irq_enable();
 	fpu_load(a);
 	wrmsr(MSR_IA32_STAR, a->star);
 	wrmsr(MSR_IA32_LSTAR, a->lstar);
@@ -418,32 +458,64 @@ static void arm_slice(uint64_t end)
 	vmcs_write(VMCS_PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : left);
 }
 
+/* A SIPI started this vCPU: real mode at vector * 4 KiB (SDM Vol. 3A 9.4.4),
+ * loaded here, on the CPU that has its VMCS current. */
+static void apply_sipi(struct vcpu *v)
+{
+	struct vcpu_boot b = { .mode = BOOT_REAL16, .cs_selector = (uint16_t)(v->sipi_vector << 8) };
+	write_guest_state(v, &b);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	v->event.valid = v->reinject.valid = false;
+	v->sipi_pending = false;
+}
+
+/* Exits after which another vCPU of the VM may have something pending (an
+ * IPI, a device interrupt) or the board's next deadline may have moved. */
+static bool reaches_board(uint32_t basic)
+{
+	return basic == EXIT_IO_INSTRUCTION || basic == EXIT_EPT_VIOLATION || basic == EXIT_WRMSR ||
+	       basic == EXIT_RDMSR;
+}
+
+/*
+ * Run v until its slice ends, it halts or stops, or the scheduler wants the
+ * CPU back (vmm_should_yield). The VM lock is held from each VM exit to the
+ * next VM entry, never in the guest; interrupts are off from the last look
+ * at pending events to the entry, so a kick sent after that look is a
+ * pending interrupt at entry and exits at once (no lost wake-up).
+ */
 void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 {
 	struct vcpu_arch *a = varch(v);
+	struct vm *vm = v->vm;
 	bool timer = vmx_caps.pin_ctl & PIN_PREEMPT_TIMER;
 	bool timer_saved = vmx_caps.exit_ctl & EXIT_SAVE_PREEMPT;
 	vcpu_load(v);
 	uint64_t end = rdtsc() + slice_ns * (tsc_hz / 1000000) / 1000;
 	if (timer)
 		arm_slice(end);
-	while (v->state == VCPU_RUNNABLE) {
-		if (v->vm->platform)
+	irq_disable();
+	vm_lock(vm);
+	if (v->sipi_pending)
+		apply_sipi(v);
+	while (v->state == VCPU_RUNNABLE && !vm->stopped) {
+		v->kicked = false; /* a notify from now on sends a new kick */
+		if (vm->platform)
 			platform_prepare_entry(v);
 		if (__builtin_expect(v->reinject.valid | v->event.valid, 0))
 			inject_pending(v);
 		if (timer && !timer_saved)
 			arm_slice(end);
-		irq_disable();
+		vm_unlock(vm);
 		uint64_t t0 = rdtsc();
 		int failed = vmx_run(&v->regs, a->launched);
 		uint64_t t1 = rdtsc();
+		vm_lock(vm);
 		if (__builtin_expect(failed, 0)) {
-			irq_enable();
 			uint64_t err = 0;
 			vmcs_read_safe(VMCS_VM_INSTRUCTION_ERROR, &err);
 			vmcs_dump();
-			vm_stop(v->vm, "VM entry failed: VM-instruction error %llu (invalid control or host state)",
+			vm_stop(vm, "VM entry failed: VM-instruction error %llu (invalid control or host state)",
 				(unsigned long long)err);
 			break;
 		}
@@ -453,61 +525,49 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 		if (__builtin_expect(vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID, 0))
 			save_idt_vectoring(v);
 		enum vmm_action act = vmx_handle_exit(v);
+		uint32_t basic = a->exit_reason & 0xffff;
+		bool board = vm->platform && reaches_board(basic);
+		/* An IPI between vCPUs or a device interrupt for another vCPU:
+		 * wake it or make it exit where it runs. */
+		if (board && vm->nvcpus > 1)
+			platform_update_vcpus(vm);
 		uint64_t t2 = rdtsc();
 		v->stats.tsc_in_handlers += t2 - t1;
-		/* Host interrupts that arrived while the guest ran are taken here. */
+		vm_unlock(vm);
+		/* Host interrupts that arrived while the guest ran are taken here
+		 * (the host tick, kicks, cross-CPU requests). */
 		irq_enable();
-		if (act == VMM_STOP || v->vm->stopped || t2 >= end)
-			break;
+		if (act == VMM_STOP || vm->stopped || t2 >= end)
+			goto out;
+		irq_disable();
+		if (vmm_should_yield(v, basic == EXIT_EXTERNAL_INTERRUPT))
+			goto out_irq;
 		/* A device access may have armed an earlier timer (a periodic
 		 * interrupt re-enabled by its acknowledgement): end the slice there.
 		 * Only exits that reach the board can move its deadlines. */
-		uint32_t basic = a->exit_reason & 0xffff;
-		if (v->vm->platform && (basic == EXIT_IO_INSTRUCTION || basic == EXIT_EPT_VIOLATION ||
-					basic == EXIT_WRMSR || basic == EXIT_RDMSR)) {
-			uint64_t ne = platform_next_event_ns(v->vm), now = time_ns();
+		if (board) {
+			uint64_t ne = platform_next_event_ns(vm), now = time_ns();
 			uint64_t ne_tsc = ne <= now ? t2 : t2 + (ne - now) * (tsc_hz / 1000000) / 1000;
 			if (ne != ~0ull && ne_tsc < end) {
 				end = ne_tsc;
 				if (timer)
 					arm_slice(end);
 				if (end <= t2)
-					break;
+					goto out_irq;
 			}
 		}
+		vm_lock(vm);
 	}
+	vm_unlock(vm);
+out_irq:
+	irq_enable();
+out:
 	vcpu_put(v);
-}
-
-/* SDM 25.11.1: a VMCS must be VMCLEARed on the CPU that has it cached
- * before another CPU loads it; its next entry is a VMLAUNCH again. */
-void be_vcpu_release(struct vcpu *v)
-{
-	struct vcpu_arch *a = varch(v);
-	struct vmx_cpu *vc = this_cpu()->vmx;
-	if (a->cpu != (int)this_cpu()->cpu_id)
-		return;
-	if (vmx_vmclear(a->vmcs_phys))
-		panic("vmx: VMCLEAR of vCPU %s/%u failed", v->vm->name, v->id);
-	if (vc->loaded == v)
-		vc->loaded = NULL;
-	a->launched = false;
-	a->cpu = -1;
 }
 
 int be_vcpu_cpu(struct vcpu *v)
 {
 	return v->arch ? varch(v)->cpu : -1;
-}
-
-int be_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
-{
-	vcpu_load(v);
-	write_guest_state(v, b);
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	v->event.valid = v->reinject.valid = false;
-	vcpu_put(v);
-	return 0;
 }
 
 /* vmm/backend.h lifecycle, implemented by VT-x. */

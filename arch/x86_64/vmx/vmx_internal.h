@@ -13,6 +13,7 @@ struct vcpu_arch {
 	bool launched;
 	uint16_t vpid;
 	int cpu; /* physical CPU whose VMCS cache holds it, -1 if none */
+	int last_cpu; /* physical CPU it last ran on (its VPID's translations live there) */
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest believes */
 	uint64_t cr8;
 	/* MSRs the VMCS does not switch; the host does not use them, so they
@@ -32,7 +33,17 @@ struct vm_arch {
 	uint64_t eptp;
 	uint8_t *io_bitmap;  /* 2 pages: bit set = exit */
 	uint8_t *msr_bitmap; /* 1 page */
+	uint64_t ept_cpus;   /* CPUs that may cache its EPT translations (ept_sync.c) */
+	uint64_t ept_flushes, ept_remote_flushes;
 };
+
+/* EPT and TLB coherence (ept_sync.c has the rule). */
+void vmx_invept_local(uint64_t eptp);
+void vmx_vpid_flush(uint16_t vpid);
+void vmx_ept_note_cpu(struct vm_arch *a);
+/* Invalidate the VM's EPT translations on every CPU that may cache them;
+ * returns how many other CPUs did. Under the VM lock. */
+unsigned vmx_ept_flush(struct vm *vm);
 
 static inline struct vcpu_arch *varch(struct vcpu *v) { return v->arch; }
 static inline struct vm_arch *vmarch(struct vm *vm) { return vm->ept; }
