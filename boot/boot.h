@@ -22,6 +22,8 @@ bool boot_has_manifest(void);
 int boot_run_manifest(uint64_t timeout_ns);
 size_t boot_manifest_vms_started(void);
 static inline uint64_t boot_epoch_sec(void) { return boot.epoch_sec; }
+/* ditto.stats=SECONDS: print the scheduler table that often (0: only on 's'). */
+uint64_t boot_stats_interval_ns(void);
 /* ditto.test=vm (boot/tests_vm.c) */
 void boot_test_vm(void);
 

@@ -6,6 +6,7 @@
  */
 #include "arch/paging.h"
 #include "boot/boot.h"
+#include "lib/cmdline.h"
 #include "drivers/acpi.h"
 #include "lib/console.h"
 #include "mm/kmem.h"
@@ -148,10 +149,29 @@ static struct vm *start_vm(const struct manifest_vm *mv, struct testdev *dev)
 		vm_destroy(vm);
 		return NULL;
 	}
+	/* The manifest checked these against the host (docs/manifest.md);
+	 * round-robin is the credit scheduler with every weight equal. */
+	vm->sched_cfg = (struct vm_sched_cfg){
+		.weight = man.sched.policy == MANIFEST_SCHED_RR ? man.sched.default_weight : mv->weight,
+		.cap_pct = mv->cap,
+		.reservation_pct = mv->reservation,
+		.affinity = mv->pin_mask,
+	};
 	kprintf("vm %s: started: %llu MiB, %s image '%s' (%llu bytes)\n", mv->name,
 		(unsigned long long)(vm->mem_size >> 20), manifest_boot_name(mv->boot), mv->kernel,
 		(unsigned long long)size);
 	return vm;
+}
+
+uint64_t boot_stats_interval_ns(void)
+{
+	char opt[16];
+	uint64_t sec = 0;
+	if (!cmdline_get(boot.mb2.cmdline, "ditto.stats", opt, sizeof(opt)))
+		return 0;
+	for (const char *c = opt; *c >= '0' && *c <= '9' && sec < 86400; c++)
+		sec = sec * 10 + (uint64_t)(*c - '0');
+	return sec * 1000000000ull;
 }
 
 /* Returns the number of VMs that passed their test (test mode), or -1 if the
@@ -183,7 +203,12 @@ int boot_run_manifest(uint64_t timeout_ns)
 	started = n;
 	if (!n)
 		return 0;
-	vmm_run(vms, n, timeout_ns);
+	static struct vmm_run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.timeout_ns = timeout_ns;
+	o.slice_ns = (uint64_t)man.sched.timeslice_us * 1000;
+	o.stats_interval_ns = boot_stats_interval_ns();
+	vmm_run_opts(vms, n, &o);
 	int passed = 0;
 	for (size_t i = 0; i < n; i++) {
 		passed += vms[i]->test_passed;

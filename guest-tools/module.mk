@@ -1,5 +1,5 @@
 # Freestanding test guests: 32-bit flat binaries, one per exit class.
-GUEST_TESTS := hello fpu smp pit lapic ioapic rtc fwcfg acpi uart cpuid msr cr io hlt hypercall mmio outside triple inject hostile bench realmode
+GUEST_TESTS := hello cpuhog idle eptcoh fpu smp pit lapic ioapic rtc fwcfg acpi uart cpuid msr cr io hlt hypercall mmio outside triple inject hostile bench realmode
 GUEST_CC := gcc
 GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdinc \

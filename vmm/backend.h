@@ -28,6 +28,10 @@ void be_request_intr_window(struct vcpu *v);
 /* Remove / restore the second-level mapping of one guest page. */
 int be_unmap_gpa(struct vm *vm, uint64_t gpa);
 int be_map_gpa(struct vm *vm, uint64_t gpa);
+/* Tests: map guest page dst to the frame of guest page src; returns the
+ * number of other CPUs whose cached translations were invalidated, or
+ * -errno. */
+int be_alias_gpa(struct vm *vm, uint64_t dst, uint64_t src);
 
 /* Lifecycle: second-level tables and bitmaps for a VM, a vCPU's state,
  * running it for a time slice (until it halts, stops or the slice ends). */

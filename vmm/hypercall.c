@@ -96,6 +96,43 @@ static int64_t inv_vcpu_stats(struct vcpu *v, struct hc_args *h)
 	return (int64_t)n;
 }
 
+static void add_sched(struct ditto_sched_vcpu *d, const struct sched_stats *st, uint64_t exits)
+{
+	d->run_ns += st->run_ns;
+	d->wait_ns += st->wait_ns;
+	d->halt_ns += st->halt_ns;
+	d->migrations += st->migrations;
+	d->scheduled += st->scheduled;
+	d->wakeups += st->wakeups;
+	d->exits += exits;
+}
+
+static int64_t inv_sched_stats(struct vcpu *v, struct hc_args *h)
+{
+	struct vm *vm = v->vm;
+	struct ditto_sched_stats st;
+	uint64_t now = env_now_ns();
+	memset(&st, 0, sizeof(st));
+	st.elapsed_ns = now - vm->started_ns;
+	st.weight = vm->sv.p.weight;
+	st.cap_pct = vm->sv.p.cap_pct;
+	st.reservation_pct = vm->sv.p.reservation_pct;
+	st.vcpus = vm->nvcpus;
+	st.host_cpus = vm->host_cpus;
+	for (unsigned i = 0; i < vm->nvcpus && i < DITTO_SCHED_MAX_VCPUS; i++) {
+		struct vcpu *c = vm->vcpus[i];
+		struct sched_stats ss;
+		sched_vcpu_stats(&c->sv, now, &ss);
+		add_sched(&st.vcpu[i], &ss, c->stats.exits);
+		add_sched(&st.total, &ss, c->stats.exits);
+		st.vcpu[i].cpu = c->sv.cpu;
+		st.vcpu[i].state = (unsigned)c->sv.state;
+	}
+	size_t n = (size_t)ENV_MIN(h->a[1], (uint64_t)sizeof(st));
+	vmm_copy_to_guest(v, h->a[0], &st, n);
+	return (int64_t)n;
+}
+
 static int dec_test_case(struct vcpu *v, struct hc_args *h)
 {
 	int r = copy_in(v, h->a[0], h->a[1], 64, h);
@@ -165,6 +202,18 @@ static int64_t inv_test_unmap(struct vcpu *v, struct hc_args *h)
 	return be_unmap_gpa(v->vm, h->a[0] & ~0xfffull);
 }
 
+static int dec_test_alias(struct vcpu *v, struct hc_args *h)
+{
+	return h->a[0] < v->vm->mem_size && h->a[1] < v->vm->mem_size ? 0 : -EINVAL;
+}
+
+/* A test of EPT coherence (tests/emu/sched-ept.test): a remap another CPU
+ * must not miss. Returns how many other CPUs invalidated. */
+static int64_t inv_test_alias(struct vcpu *v, struct hc_args *h)
+{
+	return be_alias_gpa(v->vm, h->a[0] & ~0xfffull, h->a[1] & ~0xfffull);
+}
+
 static const struct hc_ops hcs[HC_MAX] = {
 	[HC_VERSION] = { true, dec_none, inv_version },
 	[HC_CONSOLE_WRITE] = { false, dec_console, inv_console },
@@ -174,6 +223,8 @@ static const struct hc_ops hcs[HC_MAX] = {
 	[HC_TEST_DONE] = { false, dec_none, inv_test_done },
 	[HC_TEST_INJECT] = { false, dec_test_inject, inv_test_inject },
 	[HC_TEST_UNMAP] = { false, dec_test_unmap, inv_test_unmap },
+	[HC_SCHED_STATS] = { true, dec_outbuf, inv_sched_stats },
+	[HC_TEST_EPT_ALIAS] = { false, dec_test_alias, inv_test_alias },
 };
 
 enum vmm_action vmm_hypercall(struct vcpu *v)

@@ -259,6 +259,7 @@ static void ap_run(void *arg)
 static void add_vm(struct vm *vm, uint64_t now)
 {
 	struct vm_sched_cfg *c = &vm->sched_cfg;
+	vm->host_cpus = R.ncpus;
 	struct sched_vm_params p = {
 		.weight = c->weight ? c->weight : SCHED_WEIGHT_DEFAULT,
 		.cap_pct = c->cap_pct,

@@ -29,6 +29,7 @@ struct vm *vm_create(const char *name, uint64_t mem_size, unsigned nvcpus)
 	}
 	vm->nvcpus = nvcpus;
 	vm->next_event_ns = ~0ull;
+	vm->started_ns = env_now_ns();
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vcpu *v = env_zalloc(sizeof(*v));
 		if (!v)

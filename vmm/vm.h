@@ -85,6 +85,8 @@ struct vm {
 	struct spinlock lock;
 	struct vm_sched_cfg sched_cfg;
 	struct sched_vm sv;
+	uint64_t started_ns;    /* host time it was created */
+	unsigned host_cpus;     /* CPUs its scheduler has (set by the runner) */
 	uint64_t next_event_ns; /* earliest timer of a device or test timer (atomic; ~0 none) */
 };
 

@@ -30,6 +30,17 @@ int be_map_gpa(struct vm *vm, uint64_t gpa)
 	return ept_map(&a->ept, gpa, hpa, 4096, EPT_RWX | EPT_MT(EPT_MT_WB), false);
 }
 
+int be_alias_gpa(struct vm *vm, uint64_t dst, uint64_t src)
+{
+	struct vm_arch *a = vmarch(vm);
+	if (dst >= vm->mem_size || src >= vm->mem_size)
+		return -EINVAL;
+	uint64_t hpa = vm->chunks[src / VM_CHUNK] + src % VM_CHUNK;
+	if (ept_map(&a->ept, dst, hpa, 4096, EPT_RWX | EPT_MT(EPT_MT_WB), false))
+		return -ENOMEM;
+	return (int)vmx_ept_flush(vm); /* a remap: rule 2 of ept_sync.c */
+}
+
 enum vmm_action exit_ept_violation(struct vcpu *v)
 {
 	uint64_t q = exit_qual(v);

@@ -28,7 +28,10 @@
 #define HC_TEST_DONE 17     /* (pass) -> does not return: the VM stops */
 #define HC_TEST_INJECT 18   /* (vector, type, error code or -1) -> 0: inject at next entry */
 #define HC_TEST_UNMAP 19    /* (gpa) -> 0: drop the page from EPT; it faults back in */
-#define HC_MAX 20
+#define HC_SCHED_STATS 20   /* U: (buffer, len) -> bytes written: struct ditto_sched_stats */
+#define HC_TEST_EPT_ALIAS 21 /* (dst gpa, src gpa) -> CPUs besides the caller's that invalidated:
+			      * dst's page now maps src's frame */
+#define HC_MAX 22
 
 #define HC_TYPE_EXTINT 0 /* HC_TEST_INJECT types */
 #define HC_TYPE_EXCEPTION 3
@@ -51,6 +54,30 @@ struct ditto_vcpu_stats {
 	unsigned long long exits_by_reason[70];
 	unsigned long long tsc_in_guest;
 	unsigned long long tsc_in_handlers;
+};
+
+/* The scheduler's accounting of the calling VM (docs/scheduler.md). Times
+ * in ns of host time since the VM started; a vCPU's current halted or
+ * waiting interval is included. */
+#define DITTO_SCHED_MAX_VCPUS 8
+struct ditto_sched_vcpu {
+	unsigned long long run_ns;     /* ran on a physical CPU */
+	unsigned long long wait_ns;    /* runnable but not running (steal) */
+	unsigned long long halt_ns;    /* halted (HLT, waiting for SIPI) */
+	unsigned long long migrations; /* moved to another CPU's runqueue */
+	unsigned long long scheduled;  /* slices */
+	unsigned long long wakeups;
+	unsigned long long exits;
+	unsigned int cpu;              /* the CPU it runs or last ran on */
+	unsigned int state;            /* 0 halted, 1 waiting, 2 running, 3 removed */
+};
+
+struct ditto_sched_stats {
+	unsigned long long elapsed_ns; /* since the VM started */
+	unsigned int weight, cap_pct, reservation_pct, vcpus;
+	unsigned int host_cpus, reserved;
+	struct ditto_sched_vcpu total; /* sums over the vCPUs (cpu, state: 0) */
+	struct ditto_sched_vcpu vcpu[DITTO_SCHED_MAX_VCPUS];
 };
 
 #endif
