@@ -174,9 +174,7 @@ uint64_t boot_stats_interval_ns(void)
 	return sec * 1000000000ull;
 }
 
-/* Returns the number of VMs that passed their test (test mode), or -1 if the
- * manifest was refused. */
-int boot_run_manifest(uint64_t timeout_ns)
+int boot_manifest_start(struct vm ***out)
 {
 	const struct mb2_module *m = module_by_tag("manifest");
 	struct manifest_host host = {
@@ -201,19 +199,39 @@ int boot_run_manifest(uint64_t timeout_ns)
 	}
 	kprintf("manifest: %zu of %u VMs started\n", n, man.nvms);
 	started = n;
-	if (!n)
-		return 0;
-	static struct vmm_run_opts o;
-	memset(&o, 0, sizeof(o));
-	o.timeout_ns = timeout_ns;
-	o.slice_ns = (uint64_t)man.sched.timeslice_us * 1000;
-	o.stats_interval_ns = boot_stats_interval_ns();
-	vmm_run_opts(vms, n, &o);
+	*out = vms;
+	return (int)n;
+}
+
+void boot_manifest_run_opts(struct vmm_run_opts *o, uint64_t timeout_ns)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_ns = timeout_ns;
+	o->slice_ns = (uint64_t)man.sched.timeslice_us * 1000;
+	o->stats_interval_ns = boot_stats_interval_ns();
+}
+
+int boot_manifest_finish(void)
+{
 	int passed = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < started; i++) {
 		passed += vms[i]->test_passed;
 		if (vms[i]->platform)
 			vmm_print_exit_summary(vms[i]);
 	}
 	return passed;
+}
+
+/* Returns the number of VMs that passed their test (test mode), or -1 if the
+ * manifest was refused. */
+int boot_run_manifest(uint64_t timeout_ns)
+{
+	struct vm **list;
+	int n = boot_manifest_start(&list);
+	if (n <= 0)
+		return n;
+	static struct vmm_run_opts o;
+	boot_manifest_run_opts(&o, timeout_ns);
+	vmm_run_opts(list, (size_t)n, &o);
+	return boot_manifest_finish();
 }

@@ -119,6 +119,7 @@ static const struct boot_test tests[] = {
 	{ "selftest", test_selftest },
 	{ "vm", boot_test_vm },
 	{ "manifest", test_manifest },
+	{ "sched", boot_test_sched },
 	{ "panic", t_panic },
 	{ "fault", t_fault },
 	{ "fail", t_fail },

@@ -347,3 +347,8 @@ unsigned vmm_run_cpus(void)
 {
 	return R.ncpus;
 }
+
+uint64_t vmm_run_started_ns(void)
+{
+	return R.t0;
+}

@@ -27,6 +27,7 @@ void vmm_stop_vm(struct vm *vm, const char *why);
 /* Time each CPU spent running vCPUs since vmm_run started (ns). */
 uint64_t vmm_cpu_busy_ns(unsigned cpu);
 unsigned vmm_run_cpus(void);
+uint64_t vmm_run_started_ns(void);
 
 void vmm_print_exit_summary(struct vm *vm);
 /* The per-VM scheduler table and exit counts (console 's', interval). */

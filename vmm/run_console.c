@@ -45,9 +45,7 @@ void vmm_print_exit_summary(struct vm *vm)
 void vmm_print_stats(struct vm **vms, size_t n)
 {
 	uint64_t now = env_now_ns();
-	static uint64_t t0;
-	if (!t0)
-		t0 = now;
+	uint64_t t0 = vmm_run_started_ns();
 	struct sched_vm *svs[16];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < ENV_ARRAY_SIZE(svs); i++)

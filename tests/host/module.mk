@@ -6,7 +6,7 @@ $(BUILD)/host/tp/zydis/%.o: $(DEPS)/.complete-v1
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -w $(ZYDIS_DEFS) -c $(ZYDIS_DIR)/src/$*.c -o $@
 
 VMM_CORE_SRCS := $(wildcard vmm/dev/*.c) vmm/platform.c vmm/vm.c vmm/vcpu.c vmm/cpuid.c vmm/msr.c vmm/pio.c vmm/gwalk.c \
-	vmm/hypercall.c vmm/halt.c vmm/ept_fault.c vmm/mmio.c lib/fmt.c tests/host/fake_backend.c
+	vmm/hypercall.c vmm/halt.c vmm/ept_fault.c vmm/mmio.c lib/fmt.c tests/host/fake_backend.c vmm/sched/sched.c vmm/sched/sched_config.c
 VMM_TEST_CFLAGS := -Iguest-tools/include $(ZYDIS_DEFS)
 
 HOST_TESTS += vmm_mmio vmm_policy vmx_ept

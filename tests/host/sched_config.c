@@ -133,3 +133,46 @@ TEST(several_errors_in_one_vm)
 	CHECK_STREQ(got[0], "weight 0 is outside 1..65535");
 	CHECK_STREQ(got[1], "cap 10% is below the reservation 20%");
 }
+
+/* The expected shares the consolidation test compares against. */
+TEST(water_fill_by_weight_with_caps_and_small_demands)
+{
+	/* 2 CPUs (2e6 ppm): weights 1:2:4 CPU-bound, a capped VM of weight 4
+	 * (demand 50%), an idle VM wanting 0.2%. */
+	unsigned w[] = { 100, 200, 400, 400, 256 };
+	uint64_t d[] = { 1000000, 1000000, 1000000, 500000, 2000 };
+	uint64_t out[5];
+	sched_water_fill(5, w, d, 2000000, out);
+	CHECK_EQ(out[4], 2000);
+	CHECK_EQ(out[3], 500000);
+	/* 1,498,000 left for weights 100:200:400. */
+	CHECK_EQ(out[0], 214000);
+	CHECK_EQ(out[1], 428000);
+	CHECK_EQ(out[2], 856000);
+}
+
+TEST(water_fill_one_vcpu_ceiling_passes_the_rest_on)
+{
+	/* A heavy VM cannot use more than its one vCPU: the rest is shared. */
+	unsigned w[] = { 100, 900 };
+	uint64_t d[] = { 1000000, 1000000 };
+	uint64_t out[2];
+	sched_water_fill(2, w, d, 2000000, out);
+	CHECK_EQ(out[0], 1000000);
+	CHECK_EQ(out[1], 1000000);
+	uint64_t d2[] = { 2000000, 1000000 };
+	sched_water_fill(2, w, d2, 1500000, out);
+	CHECK_EQ(out[1], 1000000);
+	CHECK_EQ(out[0], 500000);
+}
+
+TEST(water_fill_zero_weight_or_demand_gets_nothing)
+{
+	unsigned w[] = { 0, 256, 256 };
+	uint64_t d[] = { 1000000, 0, 1000000 };
+	uint64_t out[3];
+	sched_water_fill(3, w, d, 1000000, out);
+	CHECK_EQ(out[0], 0);
+	CHECK_EQ(out[1], 0);
+	CHECK_EQ(out[2], 1000000);
+}

@@ -687,4 +687,6 @@ void sched_vcpu_stats(const struct sched_vcpu *v, uint64_t now_ns, struct sched_
 		out->halt_ns += now_ns - v->since_ns;
 	else if (v->state == SV_QUEUED)
 		out->wait_ns += now_ns - v->since_ns;
+	else if (v->state == SV_RUNNING)
+		out->run_ns += now_ns - v->since_ns; /* the slice so far */
 }

@@ -158,10 +158,17 @@ typedef void (*sched_report_fn)(void *ctx, int vm, const char *msg);
 int sched_check_config(unsigned ncpus, const struct sched_vm_config *vms, size_t nvms,
 		       sched_report_fn report, void *ctx);
 
+/* Max-min fair shares (water-filling): capacity split by weight among
+ * entries, none above its demand; what one cannot use goes to the others.
+ * Units are the caller's (e.g. ppm of one CPU). out[i] <= demand[i]. */
+void sched_water_fill(size_t n, const unsigned *weight, const uint64_t *demand, uint64_t capacity,
+		      uint64_t *out);
+
 /* Per-VM table (run, steal, halted, share of one CPU, ...) via env_printf;
  * elapsed_ns is the interval the statistics cover. */
 void sched_print_table(struct sched_vm *const *vms, size_t nvms, uint64_t elapsed_ns);
 
-/* Statistics as of now (adds the current halted/waiting interval). */
+/* Statistics as of now (adds the current halted, waiting or running
+ * interval). */
 void sched_vcpu_stats(const struct sched_vcpu *v, uint64_t now_ns, struct sched_stats *out);
 #endif

@@ -230,3 +230,45 @@ void sched_print_table(struct sched_vm *const *vms, size_t nvms, uint64_t elapse
 			   (unsigned long long)st.migrations, (unsigned long long)st.scheduled);
 	}
 }
+
+void sched_water_fill(size_t n, const unsigned *weight, const uint64_t *demand, uint64_t capacity,
+		      uint64_t *out)
+{
+	bool done[64] = { false };
+	ENV_ASSERT(n <= 64);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = 0;
+		done[i] = !weight[i] || !demand[i];
+	}
+	uint64_t left = capacity;
+	for (;;) {
+		uint64_t wsum = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!done[i])
+				wsum += weight[i];
+		if (!wsum)
+			return;
+		/* Everyone whose demand is below its fair part gets its demand;
+		 * repeat with what is left until nobody is below. */
+		bool settled = false;
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			uint64_t fair = left * weight[i] / wsum;
+			if (demand[i] <= fair) {
+				out[i] = demand[i];
+				left -= demand[i];
+				done[i] = true;
+				settled = true;
+			}
+		}
+		if (settled)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!done[i]) {
+				out[i] = left * weight[i] / wsum;
+				done[i] = true;
+			}
+		return;
+	}
+}
