@@ -1,9 +1,11 @@
 /*
  * dittoctl: Ditto's hypercalls from a Linux guest's user space (CPL 3 may
- * make HC_VERSION, HC_VM_INFO and HC_VCPU_STATS: docs/hypercalls.md).
- * Static, no libc: raw Linux syscalls, so it drops into any initramfs.
+ * make HC_VERSION, HC_VM_INFO, HC_VCPU_STATS and HC_SCHED_STATS:
+ * docs/hypercalls.md). Static, no libc: raw Linux syscalls, so it drops
+ * into any initramfs.
  *   dittoctl            version, VM name and id, vCPUs, memory
  *   dittoctl stats      this vCPU's exit counters
+ *   dittoctl sched      the scheduler's accounting of this VM and its vCPUs
  * Exit status 1 when not running under Ditto (CPUID says so).
  */
 #include <stddef.h>
@@ -58,6 +60,57 @@ static int under_ditto(void)
 	return !__builtin_memcmp(sig, DITTO_CPUID_SIGNATURE, 12);
 }
 
+static void field(const char *name, unsigned long long v)
+{
+	out(" ");
+	out(name);
+	out(" ");
+	outu(v);
+}
+
+static void sched_line(const char *head, const struct ditto_sched_vcpu *c)
+{
+	out(head);
+	field("run_ms", c->run_ns / 1000000);
+	field("steal_ms", c->wait_ns / 1000000);
+	field("halt_ms", c->halt_ns / 1000000);
+	field("migrations", c->migrations);
+	field("slices", c->scheduled);
+	field("wakeups", c->wakeups);
+	field("exits", c->exits);
+	out("\n");
+}
+
+static int sched_stats(void)
+{
+	static struct ditto_sched_stats st;
+	long n = hc(HC_SCHED_STATS, (unsigned long)&st, sizeof(st));
+	if (n < (long)sizeof(st)) {
+		out("dittoctl: HC_SCHED_STATS failed\n");
+		return 1;
+	}
+	out("sched vm");
+	field("weight", st.weight);
+	field("cap", st.cap_pct);
+	field("reservation", st.reservation_pct);
+	field("vcpus", st.vcpus);
+	field("host_cpus", st.host_cpus);
+	field("elapsed_ms", st.elapsed_ns / 1000000);
+	out("\n");
+	sched_line("sched total", &st.total);
+	static const char *const states[] = { "halted", "waiting", "running", "removed" };
+	for (unsigned i = 0; i < st.vcpus && i < DITTO_SCHED_MAX_VCPUS; i++) {
+		out("sched vcpu ");
+		outu(i);
+		out(" ");
+		out(st.vcpu[i].state < 4 ? states[st.vcpu[i].state] : "?");
+		out(" on cpu ");
+		outu(st.vcpu[i].cpu);
+		sched_line("", &st.vcpu[i]);
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	if (!under_ditto()) {
@@ -68,6 +121,8 @@ static int run(int argc, char **argv)
 	struct ditto_vm_info info;
 	__builtin_memset(&info, 0, sizeof(info));
 	long n = hc(HC_VM_INFO, (unsigned long)&info, sizeof(info));
+	if (argc > 1 && argv[1][0] == 's' && argv[1][1] == 'c')
+		return sched_stats();
 	if (argc > 1 && argv[1][0] == 's') {
 		static struct ditto_vcpu_stats st;
 		if (hc(HC_VCPU_STATS, (unsigned long)&st, sizeof(st)) < 0) {

@@ -84,6 +84,8 @@ while [ "$i" -lt "$(nproc)" ]; do
 	taskset -c "$i" sh -c "echo ditto-init: cpu $i ran pid \$\$ on \$(cut -d' ' -f39 /proc/self/stat)"
 	i=$((i + 1))
 done
+# The scheduler's accounting of this VM, after the per-CPU runs above.
+[ -x /bin/dittoctl ] && /bin/dittoctl sched
 echo DITTO-LINUX-INIT-OK
 sync
 poweroff -f

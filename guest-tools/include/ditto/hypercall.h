@@ -16,7 +16,7 @@
 #define DITTO_CPUID_TIMING 0x40000010u     /* EAX = TSC kHz, EBX = LAPIC timer kHz (0: no LAPIC) */
 
 #define DITTO_ABI_MAJOR 1
-#define DITTO_ABI_MINOR 0
+#define DITTO_ABI_MINOR 1
 #define DITTO_ABI_VERSION ((DITTO_ABI_MAJOR << 16) | DITTO_ABI_MINOR)
 
 /* Numbers. U = allowed from user mode (CPL 3); the others need CPL 0. */
