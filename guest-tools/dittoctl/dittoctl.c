@@ -84,6 +84,9 @@ static void sched_line(const char *head, const struct ditto_sched_vcpu *c)
 static int sched_stats(void)
 {
 	static struct ditto_sched_stats st;
+	/* Ditto does not fault pages in for the guest (docs/hypercalls.md):
+	 * touch the buffer so Linux maps its .bss pages before the call. */
+	__builtin_memset(&st, 0, sizeof(st));
 	long n = hc(HC_SCHED_STATS, (unsigned long)&st, sizeof(st));
 	if (n < (long)sizeof(st)) {
 		out("dittoctl: HC_SCHED_STATS failed\n");
@@ -125,6 +128,7 @@ static int run(int argc, char **argv)
 		return sched_stats();
 	if (argc > 1 && argv[1][0] == 's') {
 		static struct ditto_vcpu_stats st;
+		__builtin_memset(&st, 0, sizeof(st)); /* mapped before the call */
 		if (hc(HC_VCPU_STATS, (unsigned long)&st, sizeof(st)) < 0) {
 			out("dittoctl: HC_VCPU_STATS failed\n");
 			return 1;
