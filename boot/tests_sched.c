@@ -221,6 +221,18 @@ static bool evaluate(void)
 	kprintf("sched: %llu migrations\n", (unsigned long long)migr);
 	test_case("sched.vcpus_migrated", migr > 0);
 	all = all && every && migr > 0;
+	/* Idle VMs: how late their 100 ms timers woke them (guest TSC). */
+	for (size_t i = 0; i < T.n; i++) {
+		struct ditto_probe p;
+		if (vm_read(T.vms[i], DITTO_PROBE_GPA, &p, sizeof(p)) || p.magic != DITTO_PROBE_MAGIC ||
+		    p.kind != 2 || !p.progress)
+			continue;
+		uint64_t khz = be_tsc_hz() / 1000;
+		kprintf("sched: vm %s: %llu timer wake-ups, late by %llu us on average, %llu us at most\n",
+			T.vms[i]->name, (unsigned long long)p.progress,
+			(unsigned long long)(p.late_sum * 1000 / p.progress / khz),
+			(unsigned long long)(p.late_max * 1000 / khz));
+	}
 	/* Interference: the probe's progress rate co-located vs alone. */
 	if (T.probe >= 0 && T.alone_t1 > T.alone_t0 && T.alone_p1 > T.alone_p0) {
 		uint64_t alone = (T.alone_p1 - T.alone_p0) * 1000000000ull / (T.alone_t1 - T.alone_t0);

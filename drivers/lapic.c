@@ -93,6 +93,20 @@ void lapic_timer_periodic(uint32_t hz)
 	wr(LAPIC_TIMER_INIT, (uint32_t)(lapic_timer_hz / hz));
 }
 
+/* One interrupt after delta_ns (one-shot mode, SDM Vol. 3A 11.5.4); the
+ * count saturates at 32 bits (about 22 minutes at Bochs' 3 MHz). */
+void lapic_timer_oneshot_ns(uint64_t delta_ns)
+{
+	uint64_t n = delta_ns * (lapic_timer_hz / 1000) / 1000000;
+	if (!n)
+		n = 1;
+	if (n > 0xffffffffu)
+		n = 0xffffffffu;
+	wr(LAPIC_TIMER_DIV, 0x3);
+	wr(LAPIC_LVT_TIMER, VEC_TIMER);
+	wr(LAPIC_TIMER_INIT, (uint32_t)n);
+}
+
 void lapic_timer_stop(void)
 {
 	wr(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);

@@ -10,6 +10,7 @@ void lapic_eoi(void);
 /* Periodic timer at `hz` (after calibration), vector VEC_TIMER. */
 void lapic_timer_periodic(uint32_t hz);
 void lapic_timer_stop(void);
+void lapic_timer_oneshot_ns(uint64_t delta_ns);
 /* Send an IPI (SDM Vol. 3A 10.6.1); waits (bounded) for delivery. */
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 extern uint64_t lapic_timer_hz; /* timer input clock after divide-by-16 */

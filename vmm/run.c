@@ -22,6 +22,8 @@
 #include "arch/regs.h"
 #include "arch/smp.h"
 #include "arch/x86.h"
+#include "boot/boot.h"
+#include "drivers/lapic.h"
 #include "lib/console.h"
 #include "vmm/console.h"
 #include "vmm/platform.h"
@@ -113,15 +115,44 @@ static void timers_service(uint64_t now)
 	}
 }
 
+/*
+ * The host timer is tickless while VMs run: each CPU programs its LAPIC
+ * timer (one-shot) for the earliest VM deadline, or its own limit (the end
+ * of a cap's wait, CPU 0's console polling), whichever is first, at every
+ * slice start, idle and timer service. A CPU that moves a VM's deadline
+ * re-arms right after, so every deadline has a CPU armed for it. The
+ * guest's slice itself is the VMX-preemption timer's.
+ */
+#define CPU0_POLL_NS 10000000ull  /* console input, timeout, statistics */
+#define AP_POLL_NS 100000000ull   /* a safety net only */
+
+static void arm_host_timer(unsigned cpu, uint64_t now, uint64_t limit)
+{
+	uint64_t t = limit;
+	for (size_t i = 0; i < R.n; i++) {
+		uint64_t e = __atomic_load_n(&R.vms[i]->next_event_ns, __ATOMIC_RELAXED);
+		if (e < t)
+			t = e;
+	}
+	uint64_t cap = now + (cpu == 0 ? CPU0_POLL_NS : AP_POLL_NS);
+	if (t > cap)
+		t = cap;
+	lapic_timer_oneshot_ns(t > now ? t - now : 1000);
+}
+
 /* The backend asks after each exit (interrupts off): end the slice? */
 bool vmm_should_yield(struct vcpu *v, bool host_interrupt)
 {
 	(void)v;
 	if (!R.s)
 		return false;
-	if (host_interrupt)
-		timers_service(env_now_ns());
-	return sched_need_resched(R.s, smp_this_cpu());
+	unsigned cpu = smp_this_cpu();
+	if (host_interrupt) {
+		uint64_t now = env_now_ns();
+		timers_service(now);
+		arm_host_timer(cpu, now, ~0ull);
+	}
+	return sched_need_resched(R.s, cpu);
 }
 
 /* -------------------------------------------------------------- VMs */
@@ -241,19 +272,30 @@ static void cpu_loop(unsigned cpu)
 		irq_disable();
 		sched_pick(R.s, cpu, env_now_ns(), &d);
 		if (!d.vcpu) {
-			/* sti;hlt: a kick sent after the pick ends the HLT. The
-			 * host tick (1 kHz) ends it too: timers, caps' refills. */
+			/* sti;hlt: a kick sent after the pick ends the HLT, and so
+			 * does the host timer armed for the next deadline. */
+			arm_host_timer(cpu, env_now_ns(), d.idle_until_ns ? d.idle_until_ns : ~0ull);
 			cpu_idle();
 			continue;
 		}
+		arm_host_timer(cpu, env_now_ns(), ~0ull);
 		irq_enable();
 		run_slice(cpu, &d);
 	}
 }
 
+/* Each CPU's loop; the periodic boot tick is off while it runs (tickless:
+ * arm_host_timer) and back on after. */
+static void cpu_run(unsigned cpu)
+{
+	lapic_timer_stop();
+	cpu_loop(cpu);
+	lapic_timer_periodic(BOOT_TICK_HZ);
+}
+
 static void ap_run(void *arg)
 {
-	cpu_loop((unsigned)(uintptr_t)arg);
+	cpu_run((unsigned)(uintptr_t)arg);
 }
 
 static void add_vm(struct vm *vm, uint64_t now)
@@ -317,7 +359,7 @@ void vmm_run_opts(struct vm **vms, size_t n, const struct vmm_run_opts *o)
 	for (unsigned c = 1; c < ncpu; c++)
 		if (smp_call(c, ap_run, (void *)(uintptr_t)c))
 			panic("run: CPU %u is online but busy: it cannot take its runqueue", c);
-	cpu_loop(0);
+	cpu_run(0);
 	/* The other CPUs leave their loops when they see `done`; wait (bounded). */
 	uint64_t end = env_now_ns() + 10000000000ull;
 	for (unsigned c = 1; c < ncpu; c++)

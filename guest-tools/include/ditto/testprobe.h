@@ -11,5 +11,7 @@ struct ditto_probe {
 	unsigned int magic;
 	unsigned int kind;            /* 1 CPU-bound, 2 idle */
 	unsigned long long progress;  /* loop iterations (CPU-bound) or wake-ups (idle) */
+	/* Idle guests: how late each timer wake-up was, in guest TSC ticks. */
+	unsigned long long late_sum, late_max;
 };
 #endif
