@@ -85,9 +85,13 @@ static void hook_notify(struct vcpu *v)
 static uint64_t vm_next_event(struct vm *vm)
 {
 	uint64_t t = platform_next_event_ns(vm);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i]->wake_at_ns && vm->vcpus[i]->wake_at_ns < t)
-			t = vm->vcpus[i]->wake_at_ns;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+		if (v->wake_at_ns && v->wake_at_ns < t)
+			t = v->wake_at_ns;
+		if (v->mwait_until_ns && v->mwait_until_ns < t)
+			t = v->mwait_until_ns;
+	}
 	return t;
 }
 

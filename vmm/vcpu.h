@@ -47,6 +47,7 @@ struct vcpu {
 	struct vcpu_event event;    /* to inject at next entry */
 	struct vcpu_event reinject; /* from IDT-vectoring information */
 	uint64_t wake_at_ns;        /* test timer: inject test_vector then */
+	uint64_t mwait_until_ns;    /* MWAIT's bound: runnable again then (vmm/halt.c) */
 	uint8_t test_vector;
 	struct vcpu_stats stats;
 	void *arch; /* the backend's state (VMCS, ...) */

@@ -9,6 +9,9 @@ enum vmm_action vmm_cpuid(struct vcpu *v);
 /* CPUID as the guest sees it (leaf, subleaf) -> eax..edx. */
 void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 enum vmm_action vmm_halt(struct vcpu *v);
+/* MWAIT: HLT-like, also woken by interrupts while IF = 0 if ECX bit 0, and
+ * bounded to 1 ms (the monitored store is not watched). MONITOR is a NOP. */
+enum vmm_action vmm_mwait(struct vcpu *v);
 enum vmm_action vmm_hypercall(struct vcpu *v);
 /* MSR policy: 0 and a value, or -1 for #GP. */
 int vmm_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);

@@ -223,3 +223,35 @@ TEST(halt_with_interrupts_off_stops_vm)
 	CHECK(v->event.valid && v->event.vector == 0x40);
 	fake_vm_free(vm);
 }
+
+TEST(mwait_is_a_bounded_yield)
+{
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	/* IF = 0 and ECX bit 0: an interrupt still ends the wait; no stop. */
+	fake(v)->reg[BE_RFLAGS] &= ~(1ull << 9);
+	v->regs.gpr[RCX] = 1;
+	CHECK_EQ(vmm_mwait(v), VMM_RESUME);
+	CHECK(!vm->stopped);
+	CHECK_EQ(v->state, VCPU_HALTED);
+	CHECK(v->halted_with_if);
+	CHECK(v->mwait_until_ns > 0);
+	/* The bound: runnable again after it, without an interrupt injected. */
+	uint64_t t = v->mwait_until_ns;
+	vmm_check_timers(v, t - 1);
+	CHECK_EQ(v->state, VCPU_HALTED);
+	vmm_check_timers(v, t);
+	CHECK_EQ(v->state, VCPU_RUNNABLE);
+	CHECK(!v->event.valid);
+	/* Without ECX bit 0 and IF = 0, interrupts do not end it (the bound does). */
+	v->regs.gpr[RCX] = 0;
+	CHECK_EQ(vmm_mwait(v), VMM_RESUME);
+	CHECK(!v->halted_with_if);
+	/* A HLT afterwards is not ended by the MWAIT's bound. */
+	fake(v)->reg[BE_RFLAGS] |= 1u << 9;
+	v->state = VCPU_RUNNABLE;
+	CHECK_EQ(vmm_halt(v), VMM_RESUME);
+	vmm_check_timers(v, ~0ull);
+	CHECK_EQ(v->state, VCPU_HALTED);
+	fake_vm_free(vm);
+}

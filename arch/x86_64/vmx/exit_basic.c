@@ -17,6 +17,19 @@ enum vmm_action exit_hlt(struct vcpu *v)
 	return vmm_halt(v);
 }
 
+enum vmm_action exit_mwait(struct vcpu *v)
+{
+	vcpu_skip_instruction(v);
+	return vmm_mwait(v);
+}
+
+/* MONITOR arms a range only MWAIT looks at; MWAIT does not watch it. */
+enum vmm_action exit_monitor(struct vcpu *v)
+{
+	vcpu_skip_instruction(v);
+	return VMM_RESUME;
+}
+
 enum vmm_action exit_vmcall(struct vcpu *v)
 {
 	return vmm_hypercall(v);

@@ -78,6 +78,8 @@ void vmx_dump_stop(struct vcpu *v, const char *why);
 /* exit_*.c */
 enum vmm_action exit_cpuid(struct vcpu *v);
 enum vmm_action exit_hlt(struct vcpu *v);
+enum vmm_action exit_mwait(struct vcpu *v);
+enum vmm_action exit_monitor(struct vcpu *v);
 enum vmm_action exit_vmcall(struct vcpu *v);
 enum vmm_action exit_triple_fault(struct vcpu *v);
 enum vmm_action exit_external_interrupt(struct vcpu *v);
