@@ -1,7 +1,8 @@
 /*
  * CPUID policy (SDM Vol. 2A CPUID). The host's values, minus what Ditto does
  * not give guests: VMX/SMX (no nesting), MONITOR/MWAIT (not offered; if a
- * guest executes MWAIT anyway it is a bounded yield: vmm/halt.c), the PMU, machine-check architecture, thermal and power management, TSC-deadline
+ * guest executes MWAIT anyway it is a bounded yield: vmm/halt.c), the PMU,
+ * machine-check architecture, thermal and power management, TSC-deadline
  * and x2APIC until the virtual LAPIC backs them. Plus the hypervisor bit and
  * Ditto's leaves at 0x40000000 (guest-tools/include/ditto/hypercall.h).
  */
