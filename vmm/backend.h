@@ -39,6 +39,9 @@ int be_vm_init(struct vm *vm);
 void be_vm_destroy(struct vm *vm);
 int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *boot);
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns);
+/* Does be_vcpu_run end a slice by itself (VMX-preemption timer)? If not,
+ * the runner's host timer has to interrupt the guest at the slice's end. */
+bool be_has_slice_timer(void);
 /* The physical CPU whose VMCS cache holds the vCPU, or -1. Any CPU may run
  * any vCPU: the backend moves its state (VMCLEAR there) when it migrates. */
 int be_vcpu_cpu(struct vcpu *v);

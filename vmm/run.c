@@ -236,6 +236,11 @@ static void run_slice(unsigned cpu, const struct sched_decision *d)
 	uint64_t next = __atomic_load_n(&vm->next_event_ns, __ATOMIC_RELAXED);
 	if (next != ~0ull) /* end the slice at the VM's next device event */
 		slice = next > t0 ? ENV_MIN(slice, next - t0) : 1000;
+	/* Without a VMX-preemption timer the host timer ends the slice (an
+	 * external-interrupt exit; the backend sees the slice is over). */
+	irq_disable();
+	arm_host_timer(cpu, t0, be_has_slice_timer() ? ~0ull : t0 + slice);
+	irq_enable();
 	vm_lock(vm);
 	v->running_on = (int)cpu;
 	v->ran_on |= 1ull << cpu;
@@ -282,7 +287,6 @@ static void cpu_loop(unsigned cpu)
 			cpu_idle();
 			continue;
 		}
-		arm_host_timer(cpu, env_now_ns(), ~0ull);
 		irq_enable();
 		run_slice(cpu, &d);
 	}

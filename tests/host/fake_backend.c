@@ -79,3 +79,4 @@ void be_request_intr_window(struct vcpu *v) { fake(v)->reg[BE_INTERRUPTIBILITY] 
 int be_vcpu_cpu(struct vcpu *v) { (void)v; return 0; }
 
 int be_alias_gpa(struct vm *vm, uint64_t dst, uint64_t src) { (void)vm; (void)dst; (void)src; return 0; }
+bool be_has_slice_timer(void) { return true; }

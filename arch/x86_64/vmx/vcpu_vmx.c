@@ -575,3 +575,4 @@ int be_vm_init(struct vm *vm) { return vmx_vm_init(vm); }
 void be_vm_destroy(struct vm *vm) { vmx_vm_destroy(vm); }
 int be_vcpu_init(struct vcpu *v, const struct vcpu_boot *b) { return vmx_vcpu_init(v, b); }
 void be_vcpu_run(struct vcpu *v, uint64_t slice_ns) { vmx_vcpu_run(v, slice_ns); }
+bool be_has_slice_timer(void) { return vmx_caps.pin_ctl & PIN_PREEMPT_TIMER; }
