@@ -226,6 +226,25 @@ static void cpu0_duties(uint64_t now)
 
 /* ---------------------------------------------------------- the loop */
 
+/*
+ * This CPU has more runnable vCPUs than it can run while another CPU idles:
+ * kick one idle CPU so that its next pick steals (the policy's idle steal).
+ * Needed because idle CPUs are tickless: nothing else would wake them. The
+ * fields read are the policy's published hints (atomics, docs/scheduler.md).
+ */
+static void kick_idle_thief(unsigned cpu)
+{
+	if (!__atomic_load_n(&R.s->rq[cpu].nr_waiting, __ATOMIC_RELAXED))
+		return;
+	for (unsigned i = 1; i < R.ncpus; i++) {
+		unsigned c = (cpu + i) % R.ncpus;
+		if (__atomic_load_n(&R.s->rq[c].idle, __ATOMIC_RELAXED)) {
+			smp_kick(c);
+			return;
+		}
+	}
+}
+
 /* One slice of v on this CPU, then its accounting (docs/scheduler.md). */
 static void run_slice(unsigned cpu, const struct sched_decision *d)
 {
@@ -288,6 +307,7 @@ static void cpu_loop(unsigned cpu)
 			continue;
 		}
 		irq_enable();
+		kick_idle_thief(cpu);
 		run_slice(cpu, &d);
 	}
 }
