@@ -7,7 +7,7 @@ GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-
 	-Wall -Wextra -Werror -Wno-unused-parameter
 GUEST_LIB := guest-tools/tests/crt0.S guest-tools/tests/guest.c lib/fmt.c lib/string.c
 
-$(BUILD)/guests/%.elf: guest-tools/tests/%.c $(GUEST_LIB) guest-tools/tests/guest.h guest-tools/tests/guest.ld guest-tools/include/ditto/hypercall.h guest-tools/include/ditto/testprobe.h
+$(BUILD)/guests/%.elf: guest-tools/tests/%.c $(GUEST_LIB) guest-tools/tests/guest.h guest-tools/tests/ap_start.h guest-tools/tests/guest.ld guest-tools/include/ditto/hypercall.h guest-tools/include/ditto/testprobe.h
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guest-tools/tests/guest.ld \
 		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<

@@ -9,24 +9,18 @@
  * AP's CPU exit (the invalidation IPI) before the remap hypercall returns;
  * on hardware the INVEPT that IPI runs is what it needs.
  */
-#include "pc.h"
+#include "ap_start.h"
 
-#define TRAMPOLINE 0x8000u
 #define SRC_A 0x300000u
 #define SRC_B 0x301000u
 #define DST 0x302000u
 #define ROUNDS 40
-
-extern const uint8_t ap_tramp_start[], ap_tramp_end[];
-static uint8_t ap_stack[4096] __attribute__((aligned(16)));
-uint32_t ap_stack_top = (uint32_t)(ap_stack + sizeof(ap_stack));
 
 /* On their own page, away from DST and the sources. */
 static struct {
 	volatile uint32_t round, ack, seen[ROUNDS + 1], alive, spins;
 } sync __attribute__((aligned(4096)));
 
-void ap_main(void);
 void ap_main(void)
 {
 	volatile uint32_t *dst = (volatile uint32_t *)DST;
@@ -44,36 +38,6 @@ void ap_main(void)
 	}
 }
 
-/* Real-mode trampoline as in smp.c: CS = 0x800. */
-__asm__(".section .rodata\n"
-	".globl ap_tramp_start, ap_tramp_end\n"
-	".code16\n"
-	"ap_tramp_start:\n"
-	"  cli\n"
-	"  movw %cs, %ax\n"
-	"  movw %ax, %ds\n"
-	"  lgdtl ap_gdtr - ap_tramp_start\n"
-	"  movl %cr0, %eax\n"
-	"  orl $1, %eax\n"
-	"  movl %eax, %cr0\n"
-	"  ljmpl $0x08, $ap_entry32\n"
-	".balign 8\n"
-	"ap_gdt:\n"
-	"  .quad 0, 0x00cf9a000000ffff, 0x00cf92000000ffff\n"
-	"ap_gdtr:\n"
-	"  .word 23\n"
-	"  .long 0x8000 + ap_gdt - ap_tramp_start\n"
-	"ap_tramp_end:\n"
-	".code32\n"
-	".text\n"
-	"ap_entry32:\n"
-	"  movw $0x10, %ax\n"
-	"  movw %ax, %ds\n"
-	"  movw %ax, %es\n"
-	"  movw %ax, %ss\n"
-	"  movl ap_stack_top, %esp\n"
-	"  call ap_main\n");
-
 int gmain(void)
 {
 	volatile uint32_t *a = (volatile uint32_t *)SRC_A, *b = (volatile uint32_t *)SRC_B;
@@ -81,15 +45,7 @@ int gmain(void)
 	pic_init(0);
 	lapic_enable();
 	*dst = 0xdead0000u;
-	__builtin_memcpy((void *)TRAMPOLINE, ap_tramp_start, (size_t)(ap_tramp_end - ap_tramp_start));
-	LAPIC_REG(0x310) = 1u << 24;
-	LAPIC_REG(0x300) = 0x4500; /* INIT */
-	wait_ms(10);
-	for (int i = 0; i < 2; i++) {
-		LAPIC_REG(0x310) = 1u << 24;
-		LAPIC_REG(0x300) = 0x4600 | (TRAMPOLINE >> 12);
-		wait_ms(1);
-	}
+	ap_start();
 	for (int i = 0; i < 1000000 && !sync.alive; i++)
 		__asm__ volatile("pause");
 	CHECK("ap_running", sync.alive == 1);
