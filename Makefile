@@ -60,7 +60,7 @@ HOST_TOOLS :=
 EMU_TESTS :=
 GEN_HEADERS :=
 # What `make run` / `make iso` boot: kernel command line and FILE:TAG modules.
-DEMO_CMDLINE := ditto.on_panic=exit
+DEMO_CMDLINE := ditto.on_panic=exit ditto.stats=20
 DEMO_MODULES := docs/examples/demo.ditto:manifest $(BUILD)/guests/hello.bin:guest-hello
 
 all: elf
@@ -116,13 +116,13 @@ $(BUILD)/ditto.elf: $(BUILD)/k/ksyms.o
 	@scripts/ksyms.sh --verify $(BUILD)/ditto.pass1.elf $@
 
 iso: $(BUILD)/ditto.iso
-$(BUILD)/ditto.iso: $(BUILD)/ditto.elf scripts/mkiso.sh $(foreach m,$(DEMO_MODULES),$(firstword $(subst :, ,$(m))))
+$(BUILD)/ditto.iso: $(BUILD)/ditto.elf scripts/mkiso.sh Makefile $(foreach m,$(DEMO_MODULES),$(firstword $(subst :, ,$(m))))
 	scripts/mkiso.sh $@ $(BUILD)/ditto.elf "$(DEMO_CMDLINE)" $(DEMO_MODULES)
 
 # ---------------------------------------------------------------- run
 .PHONY: run run-qemu run-kvm
 run: setup $(BUILD)/ditto.iso
-	@scripts/run-bochs.sh --iso $(BUILD)/ditto.iso --timeout $(TIMEOUT) --console --clock slowdown; \
+	@scripts/run-bochs.sh --iso $(BUILD)/ditto.iso --timeout $(TIMEOUT) --console --clock slowdown --cpus 2; \
 	rc=$$?; if [ $$rc -eq 124 ]; then echo "run: stopped after TIMEOUT=$(TIMEOUT) s"; else exit $$rc; fi
 
 run-qemu: setup $(BUILD)/ditto.iso

@@ -50,7 +50,8 @@ void vmm_print_stats(struct vm **vms, size_t n)
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < ENV_ARRAY_SIZE(svs); i++)
 		svs[k++] = &vms[i]->sv;
-	kprintf("ditto: %zu VMs, %u CPUs\n", n, vmm_run_cpus());
+	kprintf("ditto: %zu VM%s, %u CPU%s\n", n, n == 1 ? "" : "s", vmm_run_cpus(),
+		vmm_run_cpus() == 1 ? "" : "s");
 	sched_print_table(svs, k, now - t0);
 	for (size_t i = 0; i < n; i++) {
 		struct vm *vm = vms[i];
