@@ -9,13 +9,16 @@ VMM_CORE_SRCS := $(wildcard vmm/dev/*.c) vmm/platform.c vmm/vm.c vmm/vcpu.c vmm/
 	vmm/hypercall.c vmm/halt.c vmm/ept_fault.c vmm/mmio.c lib/fmt.c tests/host/fake_backend.c vmm/sched/sched.c vmm/sched/sched_config.c
 VMM_TEST_CFLAGS := -Iguest-tools/include $(ZYDIS_DEFS)
 
-HOST_TESTS += vmm_mmio vmm_policy vmx_ept
+HOST_TESTS += vmm_mmio vmm_policy vmm_wake vmx_ept
 vmm_mmio_SRCS := $(VMM_CORE_SRCS) tests/host/vmm_mmio.c
 vmm_mmio_CFLAGS := $(VMM_TEST_CFLAGS)
 vmm_mmio_LIBS := $(HOST_ZYDIS_OBJS)
 vmm_policy_SRCS := $(VMM_CORE_SRCS) tests/host/vmm_policy.c
 vmm_policy_CFLAGS := $(VMM_TEST_CFLAGS)
 vmm_policy_LIBS := $(HOST_ZYDIS_OBJS)
+vmm_wake_SRCS := $(VMM_CORE_SRCS) tests/host/vmm_wake.c
+vmm_wake_CFLAGS := $(VMM_TEST_CFLAGS)
+vmm_wake_LIBS := $(HOST_ZYDIS_OBJS)
 vmx_ept_SRCS := arch/x86_64/vmx/ept.c tests/host/vmx_ept.c
 
 HOST_TESTS += vmm_loader
