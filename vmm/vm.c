@@ -81,17 +81,6 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 
 struct vmm_sched_hooks vmm_sched_hooks;
 
-void vm_lock(struct vm *vm)
-{
-	while (!spin_trylock(&vm->lock))
-		env_spin_wait();
-}
-
-void vm_unlock(struct vm *vm)
-{
-	spin_unlock(&vm->lock);
-}
-
 void vcpu_make_runnable(struct vcpu *v)
 {
 	if (v->state == VCPU_RUNNABLE || v->state == VCPU_STOPPED)

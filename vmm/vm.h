@@ -98,8 +98,15 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 
 /* Spin until the VM lock is ours; the wait serves cross-CPU requests
  * (env_spin_wait), so a lock holder may wait for this CPU. */
-void vm_lock(struct vm *vm);
-void vm_unlock(struct vm *vm);
+static inline void vm_lock(struct vm *vm)
+{
+	while (__builtin_expect(!spin_trylock(&vm->lock), 0))
+		env_spin_wait();
+}
+static inline void vm_unlock(struct vm *vm)
+{
+	spin_unlock(&vm->lock);
+}
 
 /* vCPU state changes that concern the scheduler, called under the VM lock.
  * vcpu_make_runnable: a halted or parked vCPU has something to do (an

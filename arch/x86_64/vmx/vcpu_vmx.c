@@ -482,7 +482,9 @@ static bool reaches_board(uint32_t basic)
  * CPU back (vmm_should_yield). The VM lock is held from each VM exit to the
  * next VM entry, never in the guest; interrupts are off from the last look
  * at pending events to the entry, so a kick sent after that look is a
- * pending interrupt at entry and exits at once (no lost wake-up).
+ * pending interrupt at entry and exits at once (no lost wake-up). One lock
+ * round trip per exit, and no interrupt window unless a host interrupt
+ * made the exit: the CPUID-class exits stay short.
  */
 void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 {
@@ -533,15 +535,20 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 			platform_update_vcpus(vm);
 		uint64_t t2 = rdtsc();
 		v->stats.tsc_in_handlers += t2 - t1;
-		vm_unlock(vm);
-		/* Host interrupts that arrived while the guest ran are taken here
-		 * (the host tick, kicks, cross-CPU requests). */
-		irq_enable();
 		if (act == VMM_STOP || vm->stopped || t2 >= end)
-			goto out;
-		irq_disable();
-		if (vmm_should_yield(v, basic == EXIT_EXTERNAL_INTERRUPT))
-			goto out_irq;
+			break;
+		if (basic == EXIT_EXTERNAL_INTERRUPT) {
+			/* The host interrupt that made the exit (the host timer, a
+			 * kick, a cross-CPU call) is taken here, in the STI shadow's
+			 * one-instruction window. The VM lock stays held: interrupt
+			 * handlers take no VM lock. Other exits leave interrupts off:
+			 * one arriving meanwhile makes the next entry exit at once. */
+			__asm__ volatile("sti; nop; cli" ::: "memory");
+			if (vmm_should_yield(v, true))
+				break;
+		} else if (board && vmm_should_yield(v, false)) {
+			break; /* it woke a vCPU that should run here instead */
+		}
 		/* A device access may have armed an earlier timer (a periodic
 		 * interrupt re-enabled by its acknowledgement): end the slice there.
 		 * Only exits that reach the board can move its deadlines. */
@@ -553,15 +560,12 @@ void vmx_vcpu_run(struct vcpu *v, uint64_t slice_ns)
 				if (timer)
 					arm_slice(end);
 				if (end <= t2)
-					goto out_irq;
+					break;
 			}
 		}
-		vm_lock(vm);
 	}
 	vm_unlock(vm);
-out_irq:
 	irq_enable();
-out:
 	vcpu_put(v);
 }
 
