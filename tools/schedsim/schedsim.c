@@ -7,6 +7,16 @@
  *   ditto-schedsim --sweep                 the table of docs/benchmarks-sched.md
  *   ditto-schedsim --cpus 8 --vcpus 64 [--mix 50:30:20] [--seconds 10]
  *                  [--caps] [--pin] [--slice-ms N] [--seed N] [--table]
+ *   ditto-schedsim --cpus 4 --vms LIST [--seconds 60] [--window-s 6] [--skip-ms N]
+ *                  [--migrate-ms N] [--slice-ms N] [--seed N]
+ *                  [--overrun-us N] [--gap-us N] [--tick-us N]
+ *       LIST: comma-separated NAME:WEIGHT[:OPT...], OPT = cN (cap N%),
+ *       vN (N vCPUs), idle (50 us every 100 ms), io (200 us, HLT 1-3 ms).
+ *       Prints each VM's share of one CPU beside its max-min fair share
+ *       (sched_water_fill), over the whole run and the worst of the
+ *       consecutive windows of --window-s; the capped VMs' worst 1 s window
+ *       against the cap bound; migrations per second. --overrun-us,
+ *       --gap-us, --tick-us: a real monitor's imperfections (simcore.h).
  *
  * Columns: fairness error = max over CPU-bound VMs of |run - ideal| / ideal,
  * the ideal being water-filling by weight of the CPU time the I/O and idle
@@ -21,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tools/schedsim/simcore.h"
+#include "tools/schedsim/vmlist.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -162,15 +173,20 @@ static const struct scen sweep[] = {
 static void usage(void)
 {
 	fprintf(stderr, "usage: ditto-schedsim --sweep [--seconds S] [--seed N]\n"
-			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--slice-ms N] [--seed N] [--table]\n");
+			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--slice-ms N] [--seed N] [--table]\n"
+			"       ditto-schedsim --cpus N --vms NAME:WEIGHT[:cCAP][:vVCPUS][:idle|:io],... [--seconds S] [--window-s S]\n"
+			"                      [--skip-ms N] [--migrate-ms N] [--slice-ms N] [--seed N]\n"
+			"                      [--overrun-us N] [--gap-us N] [--tick-us N]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct scen sc = { 4, 32, 50, 30, 20, false, false, 0 };
-	uint64_t seconds = 10, seed = 1;
+	uint64_t seconds = 10, seed = 1, window_s = 0, migrate_ms = 0, skip_ms = 0;
+	uint64_t overrun_us = 0, gap_us = 0, tick_us = 0;
 	bool do_sweep = false, table = false;
+	const char *vmlist = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -183,6 +199,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--seconds") && v) seconds = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--seed") && v) seed = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--slice-ms") && v) sc.slice_ms = (unsigned)atoi(v), i++;
+		else if (!strcmp(a, "--vms") && v) vmlist = v, i++;
+		else if (!strcmp(a, "--window-s") && v) window_s = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--overrun-us") && v) overrun_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--gap-us") && v) gap_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--tick-us") && v) tick_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--skip-ms") && v) skip_ms = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--migrate-ms") && v) migrate_ms = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--mix") && v) {
 			if (sscanf(v, "%u:%u:%u", &sc.pct_cpu, &sc.pct_io, &sc.pct_idle) != 3 ||
 			    sc.pct_cpu + sc.pct_io + sc.pct_idle != 100)
@@ -190,6 +213,17 @@ int main(int argc, char **argv)
 			i++;
 		} else
 			usage();
+	}
+	if (vmlist) {
+		struct vms_opts o = {
+			.cpus = sc.cpus, .list = vmlist, .seconds = seconds, .window_s = window_s,
+			.skip_ms = skip_ms, .seed = seed,
+			.sp = { .slice_ns = sc.slice_ms * MS, .migrate_ns = migrate_ms * MS },
+			.overrun_ns = overrun_us * 1000, .gap_ns = gap_us * 1000, .tick_ns = tick_us * 1000,
+		};
+		if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !seconds)
+			usage();
+		return schedsim_vms(&o);
 	}
 	if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !sc.vcpus || sc.vcpus > 4096 || !seconds)
 		usage();
