@@ -155,6 +155,8 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 	cp->cur = v;
 	cp->start = t;
 	uint64_t len = d.slice_ns;
+	if (m->deadline_ns && v->kind == SIM_CPU)
+		len = ENV_MIN(len, 1 + rnd(m) % (2 * m->deadline_ns));
 	if (m->overrun_ns)
 		len += rnd(m) % (m->overrun_ns + 1);
 	if (v->kind != SIM_CPU)

@@ -72,8 +72,10 @@ struct sim {
 	 * latency; the run is accounted as it was); the monitor spends gap_ns
 	 * between sched_account and the next sched_pick on that CPU; an idle
 	 * CPU picks again at every host tick (tick_ns, as vmm/run.c's HLT loop
-	 * with its 1 kHz tick), and not exactly at idle_until_ns. */
-	uint64_t overrun_ns, gap_ns, tick_ns;
+	 * with its 1 kHz tick), and not exactly at idle_until_ns; a CPU-bound
+	 * run also ends after a uniform random 0..2*deadline_ns (a device
+	 * deadline of the VM: vmm/run.c ends the slice there and asks again). */
+	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns;
 };
 
 /* sp NULL: policy defaults. bucket_ns 0: no usage histogram. */

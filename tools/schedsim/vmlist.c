@@ -56,6 +56,10 @@ static int parse(const char *list, struct sim_vm_cfg *vms, unsigned *n)
 				v->nvcpus = (unsigned)atoi(tok + 1);
 			else if (tok[0] == 's')
 				v->start_ns = (uint64_t)atoll(tok + 1) * MS;
+			else if (tok[0] == 'b')
+				v->burst_ns = (uint64_t)atoll(tok + 1) * 1000;
+			else if (tok[0] == 't')
+				v->think_ns = (uint64_t)atoll(tok + 1) * 1000;
 			else if (!strcmp(tok, "idle")) {
 				v->kind = SIM_IDLE;
 				v->burst_ns = 50000;
@@ -104,14 +108,16 @@ int schedsim_vms(const struct vms_opts *o)
 	m.overrun_ns = o->overrun_ns;
 	m.gap_ns = o->gap_ns;
 	m.tick_ns = o->tick_ns;
+	m.deadline_ns = o->deadline_ns;
 	sim_run(&m);
 	sim_fair_ppm(&m, t0, end, fair);
 	printf("%u CPUs, %llu s after the first %llu ms, windows of %llu s, seed %llu, migrate_ns %llu; "
-	       "overrun %llu us, gap %llu us, idle tick %llu us\n\n",
+	       "overrun %llu us, gap %llu us, idle tick %llu us, deadlines %llu us\n\n",
 	       cpus, (unsigned long long)seconds, (unsigned long long)skip_ms,
 	       (unsigned long long)window_s, (unsigned long long)seed,
 	       (unsigned long long)m.s->p.migrate_ns, (unsigned long long)(o->overrun_ns / 1000),
-	       (unsigned long long)(o->gap_ns / 1000), (unsigned long long)(o->tick_ns / 1000));
+	       (unsigned long long)(o->gap_ns / 1000), (unsigned long long)(o->tick_ns / 1000),
+	       (unsigned long long)(o->deadline_ns / 1000));
 	printf("| vm | weight | cap | share %% | fair %% | err | worst %llu s window err | max 1 s window ms (bound) | migr |\n",
 	       (unsigned long long)window_s);
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

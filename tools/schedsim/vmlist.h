@@ -9,7 +9,7 @@ struct vms_opts {
 	const char *list;
 	uint64_t seconds, window_s, skip_ms, seed;
 	struct sched_params sp;
-	uint64_t overrun_ns, gap_ns, tick_ns; /* struct sim's imperfections */
+	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns; /* struct sim's imperfections */
 };
 
 int schedsim_vms(const struct vms_opts *o);
