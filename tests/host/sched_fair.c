@@ -8,12 +8,12 @@
  * Each VM must be within 5% (relative) of its max-min fair share
  * (sim_fair_ppm: sched_water_fill of what the idle VMs left) in every 6 s
  * window, and the capped VM must hold its cap bound (cap * W + cap * 10 ms).
- * The scenarios are the ones that broke the policy before bound_lag and the
- * wake placement after a vCPU ran alone: one VM runs alone first (as the
- * Bochs test's probe does) and the others start 1.5 s later; or the monitor
- * spends 20 us between a slice's account and the next pick (a vCPU then
- * waits in its queue for a moment, where other CPUs could pull it). All time
- * is simulated.
+ * The scenarios are the ones that broke the policy before the wake placement
+ * from the running queues, bound_lag and parked_to_pull: one VM runs alone
+ * first (as the Bochs test's probe does) and the others start 1.5 s later;
+ * or the monitor spends 20 us between a slice's account and the next pick
+ * (a vCPU then waits in its queue for a moment, where other CPUs can pull
+ * it). All time is simulated.
  */
 #include "check.h"
 #include "tools/schedsim/simcore.h"
@@ -132,7 +132,8 @@ TEST(four_cpus_after_h1a_ran_alone)
  * polling at the 1 kHz tick; 60 s in 6 s windows. Before the fix h4a and
  * h4b lost up to 20% in a window: alone on a CPU each falls behind in
  * vtime, was pulled in those 20 us, and then shared a CPU with the capped
- * VM or the others for seconds. */
+ * VM for seconds (it waits only while the capped one runs; parked_to_pull
+ * now moves the capped one instead). */
 TEST(four_cpus_with_monitor_gap_60s)
 {
 	build_mix(-1);

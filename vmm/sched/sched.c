@@ -14,13 +14,11 @@
  *    allows), and an idle CPU steals from the CPU with the most waiting
  *    vCPUs. That keeps the per-CPU queues' service rates together, so the
  *    share is by weight across CPUs, not only within one.
- *  - Bounded lag (bound_lag): lag that is not service owed is cut, or it
- *    would make the vCPU look far behind to every queue: a vCPU that ran
- *    alone (a heavy 1-vCPU VM gets a whole CPU, less than its weight says)
- *    is kept within migrate_ns / 4 below the contended queues' floor, and a
- *    capped vCPU out of budget within migrate_ns below the vCPUs beside it.
- *    A CPU whose queue is ahead also takes a capped vCPU waiting for its
- *    refill from a queue that is behind (parked_to_pull).
+ *  - A capped vCPU's lag beyond migrate_ns below the vCPUs beside it is cut
+ *    when its budget runs out (bound_lag): its cap held it back, that lag
+ *    is not service owed, and it would make it look far behind to every
+ *    queue. A CPU whose queue is ahead takes a capped vCPU waiting for its
+ *    refill from a queue whose running vCPU is behind (parked_to_pull).
  *  - Reservation: while a VM has used less than reservation% of the current
  *    10 ms period, its waiting vCPUs come before every vCPU without one
  *    (class 0), and are pulled by other CPUs ahead of vtime order.
@@ -334,22 +332,20 @@ static void migrate(struct sched *s, struct sched_vcpu *v, unsigned to)
 /* ---------------------------------------------------------------- balance */
 
 /*
- * The lowest floor (vmin) of the contended queues (vCPUs waiting) other than
- * `skip` (-1: none); if there is none and busy_too, of the queues where a
- * vCPU runs. NO_VTIME if none. Hints, read without the other queues' locks.
+ * The lowest floor (vmin) of the contended queues (vCPUs waiting); if none
+ * is contended, of the queues where a vCPU runs. NO_VTIME if none. Hints,
+ * read without the other queues' locks.
  */
-static uint64_t others_floor(struct sched *s, int skip, bool busy_too)
+static uint64_t queues_floor(struct sched *s)
 {
 	uint64_t f = NO_VTIME, b = NO_VTIME;
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		struct sched_rq *r = &s->rq[c];
-		if ((int)c == skip)
-			continue;
 		uint64_t m = __atomic_load_n(&r->vmin, RELAXED);
 		if (__atomic_load_n(&r->nr_waiting, RELAXED)) {
 			if (f == NO_VTIME || vt_before(m, f))
 				f = m;
-		} else if (busy_too && __atomic_load_n(&r->busy, RELAXED)) {
+		} else if (__atomic_load_n(&r->busy, RELAXED)) {
 			if (b == NO_VTIME || vt_before(m, b))
 				b = m;
 		}
@@ -649,38 +645,23 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 }
 
 /*
- * Bounded lag for a vCPU that something other than competition held back
- * (called at the end of its slice, rq[cpu] locked; only raises vtime).
- *  - It ran with nobody waiting beside it: it had a whole CPU, all one vCPU
- *    can use. If its vtime is still below the floor of the contended queues,
- *    that is mostly because its weight entitles it to more than one CPU (a
- *    heavy 1-vCPU VM): not service it is owed. Left alone, that lag grows
- *    without bound; it then looks far behind to every other CPU (pulled at
- *    each brief wait in the queue) and is first for a long time wherever it
- *    shares a queue. It is raised to migrate_ns / 4 below that floor (the
- *    slack keeps the lag of a vCPU just stolen from a slow queue).
- *  - A capped vCPU out of budget: its cap held it back. It is raised to
- *    migrate_ns below the lowest vCPU waiting beside it, so it still comes
- *    first at the refill while its weight entitles it to its cap, but does
- *    not drag its queue's floor down, nor look far behind to every other
- *    CPU (without this, the capped VM of the 4-CPU mix of
- *    docs/benchmarks-sched.md was pulled about 60 times a second).
+ * Bounded lag for a capped vCPU out of budget (end of its slice, rq[cpu]
+ * locked; only raises vtime). Its cap, not competition, held it back, so
+ * its lag is not service owed; left alone it grows without bound, drags its
+ * queue's floor down and makes it look far behind to every other CPU
+ * (without this, the capped VM of the 4-CPU mix of docs/benchmarks-sched.md
+ * was pulled about 60 times a second). It is raised to migrate_ns below the
+ * lowest vCPU waiting beside it: it still comes first at the refill while
+ * its weight entitles it to its cap.
  */
 static void bound_lag(struct sched *s, unsigned cpu, struct sched_vcpu *v)
 {
 	struct sched_rq *rq = &s->rq[cpu];
-	uint64_t ref, slack;
-	if (!rq->head) {
-		ref = others_floor(s, (int)cpu, false);
-		slack = s->p.migrate_ns / 4;
-	} else if (v->vm->p.cap_pct && __atomic_load_n(&v->vm->cap_budget, RELAXED) <= 0) {
-		ref = rq->head->vtime;
-		slack = s->p.migrate_ns;
-	} else {
+	if (!rq->head || !v->vm->p.cap_pct || __atomic_load_n(&v->vm->cap_budget, RELAXED) > 0)
 		return;
-	}
-	if (ref != NO_VTIME && vt_before(v->vtime, ref - slack))
-		v->vtime = ref - slack;
+	uint64_t ref = rq->head->vtime - s->p.migrate_ns;
+	if (vt_before(v->vtime, ref))
+		v->vtime = ref;
 }
 
 void sched_account(struct sched *s, unsigned cpu, struct sched_vcpu *v, uint64_t ran_ns, uint64_t now_ns)
@@ -756,7 +737,7 @@ static uint64_t wake_floor(struct sched *s, unsigned target)
 	 * a vCPU pulled in may be below it). */
 	if (rq->head || rq->curr)
 		t = rq_low(rq, true);
-	f = others_floor(s, -1, true);
+	f = queues_floor(s);
 	if (f == NO_VTIME)
 		return t;
 	f -= s->p.migrate_ns;
