@@ -31,7 +31,8 @@
  *    time for it: at the period end if it waits for the refill, early enough
  *    for its budget to fit if it has some (leave_cap_room).
  *  - A woken vCPU's vtime is raised to the lowest vtime of the queue it
- *    joins minus wake_bonus_ns (clamped to the contended queues' floor), so
+ *    joins, capped vCPUs left out, minus wake_bonus_ns (clamped to the
+ *    contended queues' floor, or the running queues' if none is), so
  *    a long halt gives no long-term advantage but a vCPU that used less than
  *    its share runs at the next pick; sched_wake says which CPU to kick for
  *    that (an idle one, or one whose running vCPU it beats).
@@ -45,7 +46,8 @@
  * budgets and statistics are updated with atomics (no lock); no other lock
  * is taken and nothing outside this file is called under a runqueue lock.
  * Fields read by other CPUs without the lock (nr_waiting, nr_res_waiting,
- * pub_head_vtime, vmin, idle, need_resched) are hints, rechecked under it.
+ * pub_head_vtime, vmin, idle, busy, need_resched) are hints, rechecked under
+ * it.
  */
 #include "vmm/sched/sched.h"
 #include <errno.h>
@@ -649,8 +651,8 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
  * locked; only raises vtime). Its cap, not competition, held it back, so
  * its lag is not service owed; left alone it grows without bound, drags its
  * queue's floor down and makes it look far behind to every other CPU
- * (without this, the capped VM of the 4-CPU mix of docs/benchmarks-sched.md
- * was pulled about 60 times a second). It is raised to migrate_ns below the
+ * (without this, migrations in the 4-CPU mix of docs/benchmarks-sched.md
+ * went up to 234 a second). It is raised to migrate_ns below the
  * lowest vCPU waiting beside it: it still comes first at the refill while
  * its weight entitles it to its cap.
  */
