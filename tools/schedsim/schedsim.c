@@ -7,6 +7,18 @@
  *   ditto-schedsim --sweep                 the table of docs/benchmarks-sched.md
  *   ditto-schedsim --cpus 8 --vcpus 64 [--mix 50:30:20] [--seconds 10]
  *                  [--caps] [--pin] [--slice-ms N] [--seed N] [--table]
+ *   ditto-schedsim --cpus 4 --vms LIST [--seconds 60] [--window-s 6] [--skip-ms N]
+ *                  [--migrate-ms N] [--slice-ms N] [--seed N]
+ *                  [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N]
+ *       LIST: comma-separated NAME:WEIGHT[:OPT...], OPT = cN (cap N%),
+ *       vN (N vCPUs), sN (runnable from N ms), idle (50 us every 100 ms),
+ *       io (200 us, HLT 1-3 ms), then bN / tN: burst / think time in us.
+ *       Prints each VM's share of one CPU beside its max-min fair share
+ *       (sched_water_fill), over the whole run and the worst of the
+ *       consecutive windows of --window-s; the capped VMs' worst 1 s window
+ *       against the cap bound; migrations per second. --overrun-us,
+ *       --gap-us, --tick-us, --deadline-us: a real monitor's imperfections
+ *       (simcore.h).
  *
  * Columns: fairness error = max over CPU-bound VMs of |run - ideal| / ideal,
  * the ideal being water-filling by weight of the CPU time the I/O and idle
@@ -20,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include "tools/schedsim/simcore.h"
+#include "tools/schedsim/vmlist.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -141,6 +155,20 @@ static int run(const struct scen *sc, uint64_t seconds, uint64_t seed, bool tabl
 		if (p)
 			sched_print_table(p, nvms, m.end_ns);
 		free(p);
+		double *ideal = calloc(nvms, sizeof(double));
+		if (ideal) {
+			sim_ideal(&m, ideal);
+			printf("\nCPU-bound VMs off their ideal by more than 1%%:\n");
+			for (unsigned i = 0; i < nvms; i++) {
+				double got = (double)m.vms[i].st.run_ns;
+				if (vms[i].kind != SIM_CPU || ideal[i] <= 0 || fabs(got - ideal[i]) < 0.01 * ideal[i])
+					continue;
+				printf("vm %u: weight %u, cap %u, %u vCPUs: %.2f%% of a CPU, ideal %.2f%% (%+.1f%%)\n", i,
+				       vms[i].weight, vms[i].cap_pct, vms[i].nvcpus, 100.0 * got / (double)m.end_ns,
+				       100.0 * ideal[i] / (double)m.end_ns, 100.0 * (got - ideal[i]) / ideal[i]);
+			}
+			free(ideal);
+		}
 	}
 	sim_free(&m);
 	free(vms);
@@ -162,15 +190,21 @@ static const struct scen sweep[] = {
 static void usage(void)
 {
 	fprintf(stderr, "usage: ditto-schedsim --sweep [--seconds S] [--seed N]\n"
-			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--slice-ms N] [--seed N] [--table]\n");
+			"       ditto-schedsim --cpus N --vcpus N [--mix C:I:D] [--seconds S] [--caps] [--pin] [--slice-ms N] [--seed N] [--table]\n"
+			"       ditto-schedsim --cpus N --vms NAME:WEIGHT[:cCAP][:vVCPUS][:sSTART_MS][:idle|:io[:bBURST_US][:tTHINK_US]],...\n"
+			"                      [--seconds S] [--window-s S]\n"
+			"                      [--skip-ms N] [--migrate-ms N] [--slice-ms N] [--seed N]\n"
+			"                      [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct scen sc = { 4, 32, 50, 30, 20, false, false, 0 };
-	uint64_t seconds = 10, seed = 1;
+	uint64_t seconds = 10, seed = 1, window_s = 0, migrate_ms = 0, skip_ms = 0;
+	uint64_t overrun_us = 0, gap_us = 0, tick_us = 0, deadline_us = 0;
 	bool do_sweep = false, table = false;
+	const char *vmlist = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -183,6 +217,14 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--seconds") && v) seconds = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--seed") && v) seed = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--slice-ms") && v) sc.slice_ms = (unsigned)atoi(v), i++;
+		else if (!strcmp(a, "--vms") && v) vmlist = v, i++;
+		else if (!strcmp(a, "--window-s") && v) window_s = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--overrun-us") && v) overrun_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--gap-us") && v) gap_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--tick-us") && v) tick_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--deadline-us") && v) deadline_us = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--skip-ms") && v) skip_ms = (uint64_t)atoll(v), i++;
+		else if (!strcmp(a, "--migrate-ms") && v) migrate_ms = (uint64_t)atoll(v), i++;
 		else if (!strcmp(a, "--mix") && v) {
 			if (sscanf(v, "%u:%u:%u", &sc.pct_cpu, &sc.pct_io, &sc.pct_idle) != 3 ||
 			    sc.pct_cpu + sc.pct_io + sc.pct_idle != 100)
@@ -190,6 +232,18 @@ int main(int argc, char **argv)
 			i++;
 		} else
 			usage();
+	}
+	if (vmlist) {
+		struct vms_opts o = {
+			.cpus = sc.cpus, .list = vmlist, .seconds = seconds, .window_s = window_s,
+			.skip_ms = skip_ms, .seed = seed,
+			.sp = { .slice_ns = sc.slice_ms * MS, .migrate_ns = migrate_ms * MS },
+			.overrun_ns = overrun_us * 1000, .gap_ns = gap_us * 1000, .tick_ns = tick_us * 1000,
+			.deadline_ns = deadline_us * 1000,
+		};
+		if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !seconds)
+			usage();
+		return schedsim_vms(&o);
 	}
 	if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !sc.vcpus || sc.vcpus > 4096 || !seconds)
 		usage();

@@ -126,7 +126,9 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 	cp->gen++;
 	if (!d.vcpu) {
 		m->idle_picks++;
-		if (d.idle_until_ns)
+		if (m->tick_ns)
+			heap_push(m, (t / m->tick_ns + 1) * m->tick_ns, EV_CPU, c, cp->gen);
+		else if (d.idle_until_ns)
 			heap_push(m, d.idle_until_ns, EV_CPU, c, cp->gen);
 		return;
 	}
@@ -153,6 +155,10 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 	cp->cur = v;
 	cp->start = t;
 	uint64_t len = d.slice_ns;
+	if (m->deadline_ns && v->kind == SIM_CPU)
+		len = ENV_MIN(len, 1 + rnd(m) % (2 * m->deadline_ns));
+	if (m->overrun_ns)
+		len += rnd(m) % (m->overrun_ns + 1);
 	if (v->kind != SIM_CPU)
 		len = ENV_MIN(len, v->left_ns);
 	heap_push(m, t + len, EV_CPU, c, cp->gen);
@@ -253,8 +259,15 @@ void sim_run(struct sim *m)
 		} else if (e.gen != cp->gen) {
 			continue; /* superseded by a kick */
 		}
-		if (cp->cur)
+		if (cp->cur) {
 			cpu_stop(m, e.idx, e.t);
+			if (m->gap_ns) {
+				/* The monitor's own work before the next pick. */
+				cp->gen++;
+				heap_push(m, e.t + m->gap_ns, EV_CPU, e.idx, cp->gen);
+				continue;
+			}
+		}
 		cpu_pick(m, e.idx, e.t);
 	}
 	/* Close the runs in progress at the end time (statistics only). */
@@ -356,6 +369,42 @@ uint64_t sim_max_window(const struct sim *m, unsigned vm, uint64_t window_ns)
 			best = sum;
 	}
 	return best;
+}
+
+uint64_t sim_window_run(const struct sim *m, unsigned vm, uint64_t from_ns, uint64_t to_ns)
+{
+	uint64_t sum = 0;
+	for (size_t k = from_ns / m->bucket_ns; k < to_ns / m->bucket_ns && k < m->nbuckets; k++)
+		sum += m->usage[vm][k];
+	return sum;
+}
+
+void sim_fair_ppm(const struct sim *m, uint64_t from_ns, uint64_t to_ns, uint64_t *out)
+{
+	unsigned *w = calloc(m->nvms, sizeof(*w));
+	uint64_t *demand = calloc(m->nvms, sizeof(*demand)), *fill = calloc(m->nvms, sizeof(*fill));
+	uint64_t len = to_ns - from_ns, capacity = (uint64_t)m->ncpus * 1000000;
+	ENV_ASSERT(w && demand && fill && len && m->nvms <= 64);
+	for (unsigned i = 0; i < m->nvms; i++) {
+		const struct sim_vm_cfg *c = &m->cfg[i];
+		if (c->kind != SIM_CPU) {
+			out[i] = sim_window_run(m, i, from_ns, to_ns) * 1000000 / len;
+			capacity -= ENV_MIN(capacity, out[i]);
+			continue;
+		}
+		uint64_t lim = 100ull * c->nvcpus;
+		if (c->cap_pct && c->cap_pct < lim)
+			lim = c->cap_pct;
+		w[i] = c->weight;
+		demand[i] = lim * 10000;
+	}
+	sched_water_fill(m->nvms, w, demand, capacity, fill);
+	for (unsigned i = 0; i < m->nvms; i++)
+		if (m->cfg[i].kind == SIM_CPU)
+			out[i] = fill[i];
+	free(w);
+	free(demand);
+	free(fill);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -67,6 +67,15 @@ struct sim {
 	size_t nbuckets;
 	uint64_t **usage;     /* [vm][bucket] ns run */
 	bool time_picks;      /* measure host ns per sched_pick */
+	/* Imperfections of a real monitor (0: off; set after sim_init). A
+	 * slice ends up to overrun_ns late (uniform: preemption-timer and exit
+	 * latency; the run is accounted as it was); the monitor spends gap_ns
+	 * between sched_account and the next sched_pick on that CPU; an idle
+	 * CPU picks again at every host tick (tick_ns, as vmm/run.c's HLT loop
+	 * with its 1 kHz tick), and not exactly at idle_until_ns; a CPU-bound
+	 * run also ends after a uniform random 0..2*deadline_ns (a device
+	 * deadline of the VM: vmm/run.c ends the slice there and asks again). */
+	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns;
 };
 
 /* sp NULL: policy defaults. bucket_ns 0: no usage histogram. */
@@ -85,6 +94,14 @@ void sim_ideal(const struct sim *m, double *out);
 double sim_fairness_error(const struct sim *m);
 /* Largest run time of VM vm in any window of `window_ns` (bucket-aligned). */
 uint64_t sim_max_window(const struct sim *m, unsigned vm, uint64_t window_ns);
+/* Run time of VM vm in [from_ns, to_ns) (bucket-aligned; needs buckets). */
+uint64_t sim_window_run(const struct sim *m, unsigned vm, uint64_t from_ns, uint64_t to_ns);
+/* Max-min fair share of each VM in [from_ns, to_ns), in ppm of one CPU
+ * (sched_water_fill): the CPU time the I/O and idle VMs left in the window
+ * (as they used it) split by weight among the CPU-bound VMs, each limited
+ * by its vCPU count and cap. Non-CPU-bound VMs get what they used. Needs
+ * buckets. */
+void sim_fair_ppm(const struct sim *m, uint64_t from_ns, uint64_t to_ns, uint64_t *out);
 /* Of all wake-up latencies, or (idle_only) those of idle vCPUs. */
 uint64_t sim_percentile(struct sim *m, unsigned pct, bool idle_only);
 #endif

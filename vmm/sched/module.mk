@@ -6,13 +6,14 @@ KERNEL_C += $(SCHED_SRCS)
 
 # Host tests (tests/host/sched_*.c); the policy tests drive it through the
 # discrete-event model that tools/schedsim also uses.
-HOST_TESTS += sched_policy sched_unit sched_config sched_smp
+HOST_TESTS += sched_policy sched_unit sched_config sched_smp sched_fair
 sched_policy_SRCS := $(SCHED_SRCS) tools/schedsim/simcore.c tests/host/sched_policy.c
 sched_unit_SRCS := $(SCHED_SRCS) tests/host/sched_unit.c
+sched_fair_SRCS := $(SCHED_SRCS) tools/schedsim/simcore.c tests/host/sched_fair.c
 sched_config_SRCS := $(SCHED_SRCS) tests/host/sched_config.c
 sched_smp_SRCS := $(SCHED_SRCS) tests/host/sched_smp.c
 sched_smp_CFLAGS := -pthread
 sched_smp_LIBS := -lpthread
 $(BUILD)/host/sched_policy $(BUILD)/host/sched_unit $(BUILD)/host/sched_config \
-	$(BUILD)/host/sched_smp: \
+	$(BUILD)/host/sched_smp $(BUILD)/host/sched_fair: \
 	vmm/sched/sched.h tools/schedsim/simcore.h

@@ -14,6 +14,11 @@
  *    allows), and an idle CPU steals from the CPU with the most waiting
  *    vCPUs. That keeps the per-CPU queues' service rates together, so the
  *    share is by weight across CPUs, not only within one.
+ *  - A capped vCPU's lag beyond migrate_ns below the vCPUs beside it is cut
+ *    when its budget runs out (bound_lag): its cap held it back, that lag
+ *    is not service owed, and it would make it look far behind to every
+ *    queue. A CPU whose queue is ahead takes a capped vCPU waiting for its
+ *    refill from a queue whose running vCPU is behind (parked_to_pull).
  *  - Reservation: while a VM has used less than reservation% of the current
  *    10 ms period, its waiting vCPUs come before every vCPU without one
  *    (class 0), and are pulled by other CPUs ahead of vtime order.
@@ -21,9 +26,13 @@
  *    period; a slice takes its length out of the budget when it starts (and
  *    gives back what it did not use) and never crosses a period end, so the
  *    VM runs at most budget + overrun in any period. Exhausted vCPUs stay
- *    queued but are skipped until the next period.
+ *    queued but are skipped until the next period. A budget not used in its
+ *    period is lost, so while a capped vCPU waits, other slices there end in
+ *    time for it: at the period end if it waits for the refill, early enough
+ *    for its budget to fit if it has some (leave_cap_room).
  *  - A woken vCPU's vtime is raised to the lowest vtime of the queue it
- *    joins minus wake_bonus_ns (clamped to the contended queues' floor), so
+ *    joins, capped vCPUs left out, minus wake_bonus_ns (clamped to the
+ *    contended queues' floor, or the running queues' if none is), so
  *    a long halt gives no long-term advantage but a vCPU that used less than
  *    its share runs at the next pick; sched_wake says which CPU to kick for
  *    that (an idle one, or one whose running vCPU it beats).
@@ -37,7 +46,8 @@
  * budgets and statistics are updated with atomics (no lock); no other lock
  * is taken and nothing outside this file is called under a runqueue lock.
  * Fields read by other CPUs without the lock (nr_waiting, nr_res_waiting,
- * pub_head_vtime, vmin, idle, need_resched) are hints, rechecked under it.
+ * pub_head_vtime, vmin, idle, busy, need_resched) are hints, rechecked under
+ * it.
  */
 #include "vmm/sched/sched.h"
 #include <errno.h>
@@ -46,6 +56,9 @@
 #define VT_SCALE ((uint64_t)SCHED_WEIGHT_DEFAULT << W_SHIFT)
 #define RELAXED __ATOMIC_RELAXED
 #define NO_VTIME UINT64_MAX
+
+_Static_assert(sizeof(struct sched_rq) == 64, "one cache line per runqueue");
+#define MIN_SLICE_NS 200000ull /* leave_cap_room never cuts a slice below this */
 
 static inline bool vt_before(uint64_t a, uint64_t b)
 {
@@ -170,9 +183,38 @@ static void stat_add(uint64_t *vcpu_field, uint64_t *vm_field, uint64_t n)
 
 /* ---------------------------------------------------------------- runqueue */
 
+/*
+ * The lowest vtime of the queue's waiting vCPUs (with_curr: and the running
+ * one), not counting capped vCPUs unless there are only capped ones: where a
+ * woken vCPU joins (wake_floor). A capped vCPU kept behind by its cap sits
+ * up to migrate_ns below the others (bound_lag); a sleeper placed below it
+ * would run before it at the refill, and the budget lost in that period
+ * would not come back.
+ */
+static uint64_t rq_low(const struct sched_rq *rq, bool with_curr)
+{
+	uint64_t any = NO_VTIME, unc = NO_VTIME;
+	const struct sched_vcpu *w = rq->head;
+	if (w)
+		any = w->vtime;
+	while (w && w->vm->p.cap_pct)
+		w = w->next;
+	if (w)
+		unc = w->vtime;
+	const struct sched_vcpu *c = with_curr ? rq->curr : NULL;
+	if (c) {
+		if (any == NO_VTIME || vt_before(c->vtime, any))
+			any = c->vtime;
+		if (!c->vm->p.cap_pct && (unc == NO_VTIME || vt_before(c->vtime, unc)))
+			unc = c->vtime;
+	}
+	return unc != NO_VTIME ? unc : any;
+}
+
 static void rq_publish(struct sched_rq *rq)
 {
 	__atomic_store_n(&rq->pub_head_vtime, rq->head ? rq->head->vtime : NO_VTIME, RELAXED);
+	__atomic_store_n(&rq->busy, rq->head || rq->curr, RELAXED);
 }
 
 static void rq_update_vmin(struct sched_rq *rq)
@@ -182,6 +224,7 @@ static void rq_update_vmin(struct sched_rq *rq)
 		m = rq->curr->vtime;
 	if (m != NO_VTIME && vt_before(rq->vmin, m))
 		__atomic_store_n(&rq->vmin, m, RELAXED);
+	__atomic_store_n(&rq->busy, rq->head || rq->curr, RELAXED);
 }
 
 /* Insert in vtime order, walking from the end the vCPU probably belongs at. */
@@ -211,6 +254,10 @@ static void rq_insert(struct sched_rq *rq, struct sched_vcpu *v, bool from_tail)
 	rq->nr_waiting++;
 	if (v->vm->p.reservation_pct)
 		rq->nr_res_waiting++;
+	if (v->vm->p.cap_pct) {
+		ENV_ASSERT(rq->nr_cap_waiting < UINT16_MAX);
+		rq->nr_cap_waiting++;
+	}
 	v->state = SV_QUEUED;
 	rq_publish(rq);
 }
@@ -230,12 +277,16 @@ static void rq_remove(struct sched_rq *rq, struct sched_vcpu *v)
 	rq->nr_waiting--;
 	if (v->vm->p.reservation_pct)
 		rq->nr_res_waiting--;
+	if (v->vm->p.cap_pct)
+		rq->nr_cap_waiting--;
 	rq_publish(rq);
 }
 
 /* The waiting vCPU to run next: the first (lowest vtime) with reservation
- * left, else the first within its cap. *parked: some were skipped for cap.
- * allowed_on: only vCPUs whose affinity has this CPU (stealing), or -1. */
+ * left, else the first within its cap. *parked: some (anywhere in the queue)
+ * were skipped for cap: the slice then ends at the period end, so the refill
+ * is used from the period start. allowed_on: only vCPUs whose affinity has
+ * this CPU (stealing), or -1. */
 static struct sched_vcpu *rq_best(struct sched_rq *rq, uint64_t epoch, int allowed_on,
 				  bool *parked)
 {
@@ -246,13 +297,17 @@ static struct sched_vcpu *rq_best(struct sched_rq *rq, uint64_t epoch, int allow
 		if (!cap_ok(v->vm, epoch)) {
 			if (parked)
 				*parked = true;
+			if (first && !rq->nr_res_waiting)
+				break;
 			continue;
 		}
 		if (res_left(v->vm, epoch) > 0)
 			return v;
 		if (!first) {
 			first = v;
-			if (!rq->nr_res_waiting)
+			/* Go on only for a reservation or a parked capped vCPU. */
+			if (!rq->nr_res_waiting &&
+			    (!parked || *parked || rq->nr_cap_waiting <= (v->vm->p.cap_pct ? 1u : 0u)))
 				break;
 		}
 	}
@@ -279,9 +334,53 @@ static void migrate(struct sched *s, struct sched_vcpu *v, unsigned to)
 /* ---------------------------------------------------------------- balance */
 
 /*
+ * The lowest floor (vmin) of the contended queues (vCPUs waiting); if none
+ * is contended, of the queues where a vCPU runs. NO_VTIME if none. Hints,
+ * read without the other queues' locks.
+ */
+static uint64_t queues_floor(struct sched *s)
+{
+	uint64_t f = NO_VTIME, b = NO_VTIME;
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		struct sched_rq *r = &s->rq[c];
+		uint64_t m = __atomic_load_n(&r->vmin, RELAXED);
+		if (__atomic_load_n(&r->nr_waiting, RELAXED)) {
+			if (f == NO_VTIME || vt_before(m, f))
+				f = m;
+		} else if (__atomic_load_n(&r->busy, RELAXED)) {
+			if (b == NO_VTIME || vt_before(m, b))
+				b = m;
+		}
+	}
+	return f != NO_VTIME ? f : b;
+}
+
+/*
+ * rq[o] (locked) runs a vCPU more than migrate_ns behind `best` in vtime
+ * (its queue is the slow one) and a capped vCPU out of budget waits there:
+ * that one can wait for its refill here as well, leaving the CPU to the vCPU
+ * behind. Without this a capped vCPU and a heavy one can share a CPU for
+ * seconds: the heavy one waits only while the capped one runs (a few ms at
+ * each period start), and only a CPU that picks just then pulls it.
+ */
+static struct sched_vcpu *parked_to_pull(struct sched *s, unsigned o, unsigned cpu,
+					 const struct sched_vcpu *best, uint64_t epoch)
+{
+	struct sched_rq *r = &s->rq[o];
+	if (!r->curr || !r->nr_cap_waiting ||
+	    !vt_before(r->curr->vtime + s->p.migrate_ns, best->vtime))
+		return NULL;
+	for (struct sched_vcpu *v = r->head; v; v = v->next)
+		if (v->vm->p.cap_pct && (v->affinity & SCHED_CPU_BIT(cpu)) && !cap_ok(v->vm, epoch))
+			return v;
+	return NULL;
+}
+
+/*
  * With rq[cpu] locked and `best` its choice (maybe NULL), look at the other
  * queues: idle -> steal from the one with most waiting; else pull a vCPU
- * that is far behind in vtime or has reservation left while best has not.
+ * that is far behind in vtime or has reservation left while best has not,
+ * or a parked capped vCPU from a slow queue (parked_to_pull).
  * Returns the new choice (already queued on cpu). May drop and retake the
  * local lock; then it reconsiders the local queue first.
  */
@@ -352,6 +451,11 @@ static struct sched_vcpu *balance(struct sched *s, unsigned cpu, struct sched_vc
 			rq_unlock(s, o, held);
 			return cand;
 		}
+		struct sched_vcpu *pv = best && !best_c0 ? parked_to_pull(s, o, cpu, best, epoch) : NULL;
+		if (pv) {
+			migrate(s, pv, cpu);
+			*parked = true; /* it waits here for the refill */
+		}
 		rq_unlock(s, o, held);
 	}
 	return best;
@@ -376,7 +480,7 @@ int sched_init(struct sched *s, unsigned ncpus, const struct sched_params *param
 		if (params->migrate_ns) s->p.migrate_ns = params->migrate_ns;
 	}
 	for (unsigned c = 0; c < ncpus; c++) {
-		s->rq[c].cpu = c;
+		s->rq[c].cpu = (uint16_t)c;
 		s->rq[c].pub_head_vtime = NO_VTIME;
 	}
 	return 0;
@@ -458,6 +562,26 @@ out:
 	return rc;
 }
 
+/*
+ * A capped vCPU with budget left waits here behind the one being picked: end
+ * the slice early enough that the budget still fits before the period ends
+ * (left: ns to the period end). A budget not used in its period is lost, so
+ * a full slice would make a capped VM whose weight entitles it to its cap
+ * miss whole periods whenever it is not first in vtime at the period start.
+ * The capped vCPU still runs only when it is first in vtime.
+ */
+static uint64_t leave_cap_room(struct sched_rq *rq, uint64_t epoch, uint64_t left, uint64_t slice)
+{
+	int64_t b = 0;
+	for (struct sched_vcpu *w = rq->head; w; w = w->next)
+		if (w->vm->p.cap_pct && cap_ok(w->vm, epoch))
+			b = ENV_MAX(b, __atomic_load_n(&w->vm->cap_budget, RELAXED));
+	/* Not below MIN_SLICE_NS: then the slice runs to the period end. */
+	if (b > 0 && (uint64_t)b + MIN_SLICE_NS < left)
+		slice = ENV_MIN(slice, left - (uint64_t)b);
+	return slice;
+}
+
 void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_decision *d)
 {
 	struct sched_rq *rq = &s->rq[cpu];
@@ -487,6 +611,8 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 		 * refill or a reserved one (out of budget now) waits here. */
 		if (v->vm->p.cap_pct || c0 || parked || rq->nr_res_waiting > (v->vm->p.reservation_pct ? 1u : 0u))
 			slice = ENV_MIN(slice, period_end - now_ns);
+		if (!v->vm->p.cap_pct && rq->nr_cap_waiting)
+			slice = leave_cap_room(rq, epoch, period_end - now_ns, slice);
 		if (v->vm->p.cap_pct) {
 			v->cap_taken = cap_take(v->vm, (int64_t)slice);
 			if (!v->cap_taken) {
@@ -520,6 +646,26 @@ void sched_pick(struct sched *s, unsigned cpu, uint64_t now_ns, struct sched_dec
 	rq_unlock(s, cpu, &held);
 }
 
+/*
+ * Bounded lag for a capped vCPU out of budget (end of its slice, rq[cpu]
+ * locked; only raises vtime). Its cap, not competition, held it back, so
+ * its lag is not service owed; left alone it grows without bound, drags its
+ * queue's floor down and makes it look far behind to every other CPU
+ * (without this, migrations in the 4-CPU mix of docs/benchmarks-sched.md
+ * went up to 234 a second). It is raised to migrate_ns below the
+ * lowest vCPU waiting beside it: it still comes first at the refill while
+ * its weight entitles it to its cap.
+ */
+static void bound_lag(struct sched *s, unsigned cpu, struct sched_vcpu *v)
+{
+	struct sched_rq *rq = &s->rq[cpu];
+	if (!rq->head || !v->vm->p.cap_pct || __atomic_load_n(&v->vm->cap_budget, RELAXED) > 0)
+		return;
+	uint64_t ref = rq->head->vtime - s->p.migrate_ns;
+	if (vt_before(v->vtime, ref))
+		v->vtime = ref;
+}
+
 void sched_account(struct sched *s, unsigned cpu, struct sched_vcpu *v, uint64_t ran_ns, uint64_t now_ns)
 {
 	struct sched_rq *rq = &s->rq[cpu];
@@ -544,6 +690,7 @@ void sched_account(struct sched *s, unsigned cpu, struct sched_vcpu *v, uint64_t
 	if (v->vm->p.reservation_pct &&
 	    __atomic_load_n(&v->vm->res_epoch, RELAXED) == v->res_epoch)
 		__atomic_fetch_sub(&v->vm->res_budget, (int64_t)ran_ns, RELAXED);
+	bound_lag(s, cpu, v);
 	rq->curr = NULL;
 	v->since_ns = now_ns;
 	if (v->block_pending) {
@@ -574,11 +721,15 @@ void sched_block(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 /*
  * The vtime below which a woken vCPU is raised (minus the bonus): the lowest
  * vtime of the queue it joins, but never more than migrate_ns below the lowest
- * floor of the contended queues (those with vCPUs waiting). The first puts
- * it among the vCPUs it will compete with; the second covers a queue whose
- * floor is stale (idle) or slow (one heavy vCPU alone), and keeps the woken
- * vCPU from looking far enough behind to be pulled around. Contended queues
- * differ by up to migrate_ns (the pull threshold), hence the slack.
+ * floor of the contended queues (those with vCPUs waiting), or if none is
+ * contended, of the queues running a vCPU. The first puts it among the vCPUs
+ * it will compete with; the second covers a queue whose floor is stale
+ * (idle) or slow (one heavy vCPU alone), and keeps the woken vCPU from
+ * looking far enough behind to be pulled around. Contended queues differ by
+ * up to migrate_ns (the pull threshold), hence the slack. Without the
+ * running queues, VMs started while one vCPU ran alone for a while (so with
+ * no queue contended) all began far below it, and it then waited up to
+ * seconds wherever it shared a queue.
  */
 static uint64_t wake_floor(struct sched *s, unsigned target)
 {
@@ -586,18 +737,9 @@ static uint64_t wake_floor(struct sched *s, unsigned target)
 	uint64_t f = NO_VTIME, t = rq->vmin;
 	/* The queue's actual lowest vtime if it has vCPUs (vmin only rises;
 	 * a vCPU pulled in may be below it). */
-	if (rq->head || rq->curr) {
-		t = rq->head ? rq->head->vtime : rq->curr->vtime;
-		if (rq->curr && vt_before(rq->curr->vtime, t))
-			t = rq->curr->vtime;
-	}
-	for (unsigned c = 0; c < s->ncpus; c++) {
-		if (!__atomic_load_n(&s->rq[c].nr_waiting, RELAXED))
-			continue;
-		uint64_t m = __atomic_load_n(&s->rq[c].vmin, RELAXED);
-		if (f == NO_VTIME || vt_before(m, f))
-			f = m;
-	}
+	if (rq->head || rq->curr)
+		t = rq_low(rq, true);
+	f = queues_floor(s);
 	if (f == NO_VTIME)
 		return t;
 	f -= s->p.migrate_ns;

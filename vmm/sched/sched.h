@@ -80,12 +80,14 @@ struct sched_vcpu {
 
 struct sched_rq {
 	int lock;
-	unsigned cpu;
+	uint16_t cpu;
+	uint16_t nr_cap_waiting;        /* waiting vCPUs of capped VMs */
 	struct sched_vcpu *head, *tail; /* waiting vCPUs, ascending vtime */
 	struct sched_vcpu *curr;        /* running, or NULL */
 	unsigned nr_waiting, nr_res_waiting, nr_home;
 	bool idle;                      /* idle and not yet kicked */
 	bool need_resched;              /* a wake asked for a kick; cleared by sched_pick */
+	bool busy;                      /* a vCPU runs or waits here (hint) */
 	uint64_t vmin;                  /* monotonic floor of vtime here */
 	/* Read without the lock by other CPUs (hints, rechecked under it). */
 	uint64_t pub_head_vtime;
