@@ -229,8 +229,12 @@ int sim_init(struct sim *m, unsigned ncpus, const struct sched_params *sp,
 			if (sched_add_vcpu(m->s, &m->vms[i], &v->sv, a, vms[i].home_cpu, v, 0))
 				return -1;
 			v->halted = true;
-			uint64_t first = vms[i].kind == SIM_CPU ? vms[i].start_ns :
-				rnd(m) % (vms[i].think_ns + 1);
+			/* Started late (sN): at start_ns, 1 us apart in vCPU
+			 * order, as vmm_start_vm wakes held VMs one after the
+			 * other from one CPU (idle ones too: they are runnable
+			 * until their first HLT). */
+			uint64_t first = vms[i].start_ns ? vms[i].start_ns + k * 1000 :
+				vms[i].kind == SIM_CPU ? 0 : rnd(m) % (vms[i].think_ns + 1);
 			heap_push(m, first, EV_WAKE, k, 0);
 		}
 	}

@@ -18,7 +18,7 @@ struct sim_vm_cfg {
 	uint64_t think_ns;     /* IO/IDLE: halted time between bursts (IO: +-50% jitter) */
 	sched_mask_t affinity; /* 0: all CPUs */
 	int home_cpu;          /* -1: the policy places it */
-	uint64_t start_ns;     /* CPU-bound vCPUs become runnable then */
+	uint64_t start_ns;     /* 0, or its vCPUs become runnable then (1 us apart) */
 };
 
 struct sim_vcpu {
