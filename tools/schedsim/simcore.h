@@ -76,6 +76,9 @@ struct sim {
 	 * run also ends after a uniform random 0..2*deadline_ns (a device
 	 * deadline of the VM: vmm/run.c ends the slice there and asks again). */
 	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns;
+	/* After a pick that leaves vCPUs waiting, kick one idle CPU, as
+	 * vmm/run.c's kick_idle_thief does (idle CPUs are tickless there). */
+	bool thief_kick;
 };
 
 /* sp NULL: policy defaults. bucket_ns 0: no usage histogram. */
