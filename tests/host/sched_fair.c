@@ -136,9 +136,10 @@ TEST(four_cpus_after_h1a_ran_alone)
  * ones too, so only the probe's CPU picks for 1.5 s and the three others
  * keep the floors of their last pick (0); then vmm_start_vm wakes the held
  * VMs one after the other (1 us apart here), each claiming an idle CPU
- * before that CPU picks. Before queues_floor left out queues with a kick
- * in flight, the VMs woken after the first took its stale floor: with h2a
- * as the probe h2b got 67% instead of 57% (Bochs: 65%), h1a, h1b, h2a -5%.
+ * before that CPU picks. Before a claimed idle queue's floor was brought
+ * to the level of the others (sched_wake), the VMs woken after the first
+ * took its stale floor: with h2a as the probe h2b got 67% instead of 57%
+ * (Bochs: 65%), h1a, h1b, h2a -5%; with h1a as the probe, -45%.
  */
 static void hold_idle_vms(void)
 {
