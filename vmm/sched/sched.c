@@ -804,8 +804,8 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now_ns)
 		 * would start that far behind. vmm_start_vm wakes the held VMs
 		 * of the Bochs test one after the other while the probe ran
 		 * alone for 1.5 s: a VM that joined an idle CPU's queue just
-		 * claimed began up to 1.2 s of vtime behind, then ran alone
-		 * and got 65% of a CPU instead of 57% over the 6 s window. */
+		 * claimed began far behind (0.9 s of vtime still after 1 s),
+		 * ran alone and got 65% of a CPU instead of 57% over 6 s. */
 		if (level != NO_VTIME && vt_before(rq->vmin, level))
 			__atomic_store_n(&rq->vmin, level, RELAXED);
 		__atomic_store_n(&rq->idle, false, RELAXED); /* claimed: the next wake looks elsewhere */
