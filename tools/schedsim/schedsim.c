@@ -9,7 +9,7 @@
  *                  [--caps] [--pin] [--slice-ms N] [--seed N] [--table]
  *   ditto-schedsim --cpus 4 --vms LIST [--seconds 60] [--window-s 6] [--skip-ms N]
  *                  [--migrate-ms N] [--slice-ms N] [--seed N]
- *                  [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N]
+ *                  [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N] [--thief-kick]
  *       LIST: comma-separated NAME:WEIGHT[:OPT...], OPT = cN (cap N%),
  *       vN (N vCPUs), sN (runnable from N ms), idle (50 us every 100 ms),
  *       io (200 us, HLT 1-3 ms), then bN / tN: burst / think time in us.
@@ -18,7 +18,8 @@
  *       consecutive windows of --window-s; the capped VMs' worst 1 s window
  *       against the cap bound; migrations per second. --overrun-us,
  *       --gap-us, --tick-us, --deadline-us: a real monitor's imperfections
- *       (simcore.h).
+ *       (simcore.h); --thief-kick: a CPU that leaves vCPUs waiting kicks an
+ *       idle CPU (vmm/run.c's kick_idle_thief).
  *
  * Columns: fairness error = max over CPU-bound VMs of |run - ideal| / ideal,
  * the ideal being water-filling by weight of the CPU time the I/O and idle
@@ -194,7 +195,7 @@ static void usage(void)
 			"       ditto-schedsim --cpus N --vms NAME:WEIGHT[:cCAP][:vVCPUS][:sSTART_MS][:idle|:io[:bBURST_US][:tTHINK_US]],...\n"
 			"                      [--seconds S] [--window-s S]\n"
 			"                      [--skip-ms N] [--migrate-ms N] [--slice-ms N] [--seed N]\n"
-			"                      [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N]\n");
+			"                      [--overrun-us N] [--gap-us N] [--tick-us N] [--deadline-us N] [--thief-kick]\n");
 	exit(2);
 }
 
@@ -203,13 +204,14 @@ int main(int argc, char **argv)
 	struct scen sc = { 4, 32, 50, 30, 20, false, false, 0 };
 	uint64_t seconds = 10, seed = 1, window_s = 0, migrate_ms = 0, skip_ms = 0;
 	uint64_t overrun_us = 0, gap_us = 0, tick_us = 0, deadline_us = 0;
-	bool do_sweep = false, table = false;
+	bool do_sweep = false, table = false, thief_kick = false;
 	const char *vmlist = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--sweep")) do_sweep = true;
 		else if (!strcmp(a, "--table")) table = true;
+		else if (!strcmp(a, "--thief-kick")) thief_kick = true;
 		else if (!strcmp(a, "--caps")) sc.caps = true;
 		else if (!strcmp(a, "--pin")) sc.pin = true;
 		else if (!strcmp(a, "--cpus") && v) sc.cpus = (unsigned)atoi(v), i++;
@@ -239,7 +241,7 @@ int main(int argc, char **argv)
 			.skip_ms = skip_ms, .seed = seed,
 			.sp = { .slice_ns = sc.slice_ms * MS, .migrate_ns = migrate_ms * MS },
 			.overrun_ns = overrun_us * 1000, .gap_ns = gap_us * 1000, .tick_ns = tick_us * 1000,
-			.deadline_ns = deadline_us * 1000,
+			.deadline_ns = deadline_us * 1000, .thief_kick = thief_kick,
 		};
 		if (!sc.cpus || sc.cpus > SCHED_MAX_CPUS || !seconds)
 			usage();

@@ -114,6 +114,23 @@ static void push_sample(uint64_t **a, size_t *n, size_t *cap, uint64_t x)
 	(*a)[(*n)++] = x;
 }
 
+static void kick(struct sim *m, int c, uint64_t t);
+
+/* vmm/run.c's kick_idle_thief: vCPUs still wait here after the pick, so
+ * kick the first idle CPU after this one (its next pick steals). */
+static void kick_idle_thief(struct sim *m, unsigned c, uint64_t t)
+{
+	if (!__atomic_load_n(&m->s->rq[c].nr_waiting, __ATOMIC_RELAXED))
+		return;
+	for (unsigned i = 1; i < m->ncpus; i++) {
+		unsigned o = (c + i) % m->ncpus;
+		if (__atomic_load_n(&m->s->rq[o].idle, __ATOMIC_RELAXED)) {
+			kick(m, (int)o, t);
+			return;
+		}
+	}
+}
+
 static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 {
 	struct sim_cpu *cp = &m->cpu[c];
@@ -133,6 +150,8 @@ static void cpu_pick(struct sim *m, unsigned c, uint64_t t)
 		return;
 	}
 	struct sim_vcpu *v = d.vcpu->owner;
+	if (m->thief_kick)
+		kick_idle_thief(m, c, t);
 	if (!(v->sv.affinity & SCHED_CPU_BIT(c)))
 		m->pin_violations++;
 	ENV_ASSERT(d.slice_ns > 0);
@@ -229,8 +248,12 @@ int sim_init(struct sim *m, unsigned ncpus, const struct sched_params *sp,
 			if (sched_add_vcpu(m->s, &m->vms[i], &v->sv, a, vms[i].home_cpu, v, 0))
 				return -1;
 			v->halted = true;
-			uint64_t first = vms[i].kind == SIM_CPU ? vms[i].start_ns :
-				rnd(m) % (vms[i].think_ns + 1);
+			/* Started late (sN): at start_ns, 1 us apart in vCPU
+			 * order, as vmm_start_vm wakes held VMs one after the
+			 * other from one CPU (idle ones too: they are runnable
+			 * until their first HLT). */
+			uint64_t first = vms[i].start_ns ? vms[i].start_ns + k * 1000 :
+				vms[i].kind == SIM_CPU ? 0 : rnd(m) % (vms[i].think_ns + 1);
 			heap_push(m, first, EV_WAKE, k, 0);
 		}
 	}

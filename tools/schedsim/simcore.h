@@ -18,7 +18,7 @@ struct sim_vm_cfg {
 	uint64_t think_ns;     /* IO/IDLE: halted time between bursts (IO: +-50% jitter) */
 	sched_mask_t affinity; /* 0: all CPUs */
 	int home_cpu;          /* -1: the policy places it */
-	uint64_t start_ns;     /* CPU-bound vCPUs become runnable then */
+	uint64_t start_ns;     /* 0, or its vCPUs become runnable then (1 us apart) */
 };
 
 struct sim_vcpu {
@@ -76,6 +76,9 @@ struct sim {
 	 * run also ends after a uniform random 0..2*deadline_ns (a device
 	 * deadline of the VM: vmm/run.c ends the slice there and asks again). */
 	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns;
+	/* After a pick that leaves vCPUs waiting, kick one idle CPU, as
+	 * vmm/run.c's kick_idle_thief does (idle CPUs are tickless there). */
+	bool thief_kick;
 };
 
 /* sp NULL: policy defaults. bucket_ns 0: no usage histogram. */

@@ -109,15 +109,16 @@ int schedsim_vms(const struct vms_opts *o)
 	m.gap_ns = o->gap_ns;
 	m.tick_ns = o->tick_ns;
 	m.deadline_ns = o->deadline_ns;
+	m.thief_kick = o->thief_kick;
 	sim_run(&m);
 	sim_fair_ppm(&m, t0, end, fair);
 	printf("%u CPUs, %llu s after the first %llu ms, windows of %llu s, seed %llu, migrate_ns %llu; "
-	       "overrun %llu us, gap %llu us, idle tick %llu us, deadlines %llu us\n\n",
+	       "overrun %llu us, gap %llu us, idle tick %llu us, deadlines %llu us%s\n\n",
 	       cpus, (unsigned long long)seconds, (unsigned long long)skip_ms,
 	       (unsigned long long)window_s, (unsigned long long)seed,
 	       (unsigned long long)m.s->p.migrate_ns, (unsigned long long)(o->overrun_ns / 1000),
 	       (unsigned long long)(o->gap_ns / 1000), (unsigned long long)(o->tick_ns / 1000),
-	       (unsigned long long)(o->deadline_ns / 1000));
+	       (unsigned long long)(o->deadline_ns / 1000), o->thief_kick ? ", idle thief kicks" : "");
 	printf("| vm | weight | cap | share %% | fair %% | err | worst %llu s window err | max 1 s window ms (bound) | migr |\n",
 	       (unsigned long long)window_s);
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -10,6 +10,7 @@ struct vms_opts {
 	uint64_t seconds, window_s, skip_ms, seed;
 	struct sched_params sp;
 	uint64_t overrun_ns, gap_ns, tick_ns, deadline_ns; /* struct sim's imperfections */
+	bool thief_kick;
 };
 
 int schedsim_vms(const struct vms_opts *o);
