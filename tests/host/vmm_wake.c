@@ -59,6 +59,18 @@ static void lapic_on(struct vm *vm, unsigned cpu)
 	CHECK_EQ(board_mmio(&vm->platform->board, cpu, 0xfee000f0, 4, true, &v), 0);
 }
 
+/* vCPU 0 sends a fixed IPI (vector 0x50) to vCPU 1, which is in `state`,
+ * then the platform looks at the vCPUs. */
+static void ipi_to_vcpu1(struct vm *vm, enum vcpu_state state, bool with_if)
+{
+	lapic_on(vm, 0);
+	lapic_on(vm, 1);
+	vm->vcpus[1]->state = state;
+	vm->vcpus[1]->halted_with_if = with_if;
+	icr(vm, 0, 1u << 24, 0x4050);
+	platform_update_vcpus(vm);
+}
+
 TEST(make_runnable_wakes_once_and_never_a_stopped_vcpu)
 {
 	struct vm *vm = mk_smp();
@@ -79,11 +91,7 @@ TEST(make_runnable_wakes_once_and_never_a_stopped_vcpu)
 TEST(ipi_to_running_vcpu_notifies_to_halted_vcpu_wakes)
 {
 	struct vm *vm = mk_smp();
-	lapic_on(vm, 0);
-	lapic_on(vm, 1);
-	vm->vcpus[1]->state = VCPU_RUNNABLE;
-	icr(vm, 0, 1u << 24, 0x4050); /* fixed, vector 0x50, to APIC 1 */
-	platform_update_vcpus(vm);
+	ipi_to_vcpu1(vm, VCPU_RUNNABLE, true);
 	CHECK_EQ(nwoken, 0);
 	CHECK(nnotified >= 1 && notified[0] == vm->vcpus[1]);
 	/* Halted with IF set: the pending interrupt wakes it. */
@@ -100,12 +108,7 @@ TEST(ipi_to_running_vcpu_notifies_to_halted_vcpu_wakes)
 TEST(halted_with_if_clear_stays_halted_on_a_maskable_interrupt)
 {
 	struct vm *vm = mk_smp();
-	lapic_on(vm, 0);
-	lapic_on(vm, 1);
-	vm->vcpus[1]->state = VCPU_HALTED;
-	vm->vcpus[1]->halted_with_if = false;
-	icr(vm, 0, 1u << 24, 0x4050);
-	platform_update_vcpus(vm);
+	ipi_to_vcpu1(vm, VCPU_HALTED, false);
 	CHECK_EQ(nwoken, 0);
 	CHECK_EQ(vm->vcpus[1]->state, VCPU_HALTED);
 	free_smp(vm);
