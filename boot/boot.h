@@ -3,7 +3,7 @@
 #include "boot/mb2.h"
 
 #define DITTO_VERSION "0.1.0"
-#define BOOT_TICK_HZ 1000 /* guest timers are polled on this tick while every vCPU halts */
+#define BOOT_TICK_HZ 1000 /* the boot tick; off while VMs run (the runner is tickless) */
 
 struct boot_state {
 	struct mb2_info mb2;
