@@ -42,6 +42,18 @@ static void m_count(struct msg *m, uint64_t n, const char *what)
 		m_str(m, "s");
 }
 
+/* "<what>N% is above what K vCPUs can use (M%)" */
+static void m_over_vcpus(struct msg *m, const char *what, uint64_t pct, uint64_t nvcpus, uint64_t most)
+{
+	m_str(m, what);
+	m_uint(m, pct);
+	m_str(m, "% is above what ");
+	m_count(m, nvcpus, "vCPU");
+	m_str(m, " can use (");
+	m_uint(m, most);
+	m_str(m, "%)");
+}
+
 static unsigned popcount64(sched_mask_t x)
 {
 	unsigned n = 0;
@@ -78,23 +90,11 @@ static int check_vm(unsigned ncpus, const struct sched_vm_config *c, int idx,
 	}
 	uint64_t most = 100ull * c->nvcpus;
 	if (c->cap_pct > most) {
-		m_str(&m, "cap ");
-		m_uint(&m, c->cap_pct);
-		m_str(&m, "% is above what ");
-		m_count(&m, c->nvcpus, "vCPU");
-		m_str(&m, " can use (");
-		m_uint(&m, most);
-		m_str(&m, "%)");
+		m_over_vcpus(&m, "cap ", c->cap_pct, c->nvcpus, most);
 		REPORT();
 	}
 	if (c->reservation_pct > most) {
-		m_str(&m, "reservation ");
-		m_uint(&m, c->reservation_pct);
-		m_str(&m, "% is above what ");
-		m_count(&m, c->nvcpus, "vCPU");
-		m_str(&m, " can use (");
-		m_uint(&m, most);
-		m_str(&m, "%)");
+		m_over_vcpus(&m, "reservation ", c->reservation_pct, c->nvcpus, most);
 		REPORT();
 	}
 	if (c->cap_pct && c->cap_pct < c->reservation_pct) {
