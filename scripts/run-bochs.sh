@@ -48,16 +48,29 @@ speaker: enabled=0
 mouse: enabled=0
 RC
 printf 'c\nq\n' > "$work/rc"
+# The rfb display needs a free TCP port in 5900..5949 (Debian's Bochs has no
+# nogui). On a shared CI host other jobs' emulators can hold all fifty: a CI
+# run failed with "RFB could not bind any port" and Bochs then aborted. So each
+# Bochs gets a network namespace of its own where unshare(1) is allowed (its
+# ports are then private), and a bind failure is retried after a random wait.
+netns=()
+unshare -n true 2>/dev/null && netns=(unshare -n)
 if [ "$console" = 1 ]; then
   tail -n +1 -f "$serial" & tailpid=$!
   echo "run-bochs: booting $iso in Bochs (serial console below; Ctrl-C to stop)" >&2
 fi
-if [ "$timeout" -gt 0 ] 2>/dev/null; then
-  timeout --foreground -k 5 "$timeout" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
-else
-  bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
-fi
-rc=$?
+for attempt in 1 2 3 4 5; do
+  if [ "$timeout" -gt 0 ] 2>/dev/null; then
+    timeout --foreground -k 5 "$timeout" "${netns[@]}" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
+  else
+    "${netns[@]}" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/stdout" 2>&1
+  fi
+  rc=$?
+  grep -qs "RFB could not bind any port" "$work/stdout" || break
+  echo "run-bochs: no free VNC port for Bochs' rfb display (attempt $attempt); retrying" >&2
+  sleep $((2 + RANDOM % 8))
+  : > "$serial"
+done
 cat "$work/stdout" >> "$log" 2>/dev/null
 [ "$console" = 1 ] && { sleep 0.3; echo; echo "run-bochs: Bochs exited with status $rc" >&2; }
 exit $rc
