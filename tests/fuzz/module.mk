@@ -6,7 +6,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -I. -DDITTO_HOST -Wall -Wextra \
 	-Wno-unused-parameter
 # The parser's sources by wildcard: this fragment is read before vmm/manifest/module.mk.
-MANIFEST_FUZZ_SRCS := $(sort $(wildcard vmm/manifest/*.c)) lib/fmt.c tests/fuzz/manifest_fuzz.c \
+MANIFEST_FUZZ_SRCS := $(sort $(wildcard vmm/manifest/*.c)) lib/fmt.c vmm/sched/sched_config.c tests/fuzz/manifest_fuzz.c \
 	tests/fuzz/env_fuzz.c
 
 .PHONY: fuzz fuzz-build

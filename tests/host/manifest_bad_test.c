@@ -116,6 +116,7 @@ static int check_bad(const char *name)
 	X(port_out_of_range) \
 	X(quoted_key_empty) \
 	X(reservation_over_host) \
+	X(reservation_over_pins) \
 	X(reservation_over_vcpus) \
 	X(size_bare_integer_suffix) \
 	X(size_integer_out_of_range) \

@@ -3,8 +3,9 @@
 MANIFEST_SRCS := $(addprefix vmm/manifest/,lexer.c parse.c schema.c value.c \
 	check.c error.c dump.c)
 KERNEL_C += $(MANIFEST_SRCS)
-# Host builds add the formatter the kernel links anyway.
-MANIFEST_HOST_SRCS := $(MANIFEST_SRCS) lib/fmt.c
+# Host builds add what the kernel links anyway: the formatter and the
+# scheduler's configuration rules (check.c reports through them).
+MANIFEST_HOST_SRCS := $(MANIFEST_SRCS) lib/fmt.c vmm/sched/sched_config.c
 
 HOST_TESTS += manifest_test
 manifest_test_SRCS := $(MANIFEST_HOST_SRCS) tests/host/manifest_parse_test.c \

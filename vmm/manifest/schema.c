@@ -5,7 +5,9 @@
  */
 #include <stddef.h>
 #include "vmm/manifest/internal.h"
+#include "vmm/sched/sched.h"
 
+_Static_assert(MANIFEST_MAX_CPUS == SCHED_MAX_CPUS, "a pin list is one scheduler affinity mask");
 _Static_assert(MK_COUNT == MANIFEST_NKEYS, "MANIFEST_NKEYS must equal MK_COUNT");
 _Static_assert(sizeof(enum manifest_boot) == sizeof(int), "enums are stored as int");
 
@@ -76,14 +78,14 @@ const struct mf_key mf_keys[MK_COUNT] = {
 	  "vCPU scheduling policy"),
 	G(MK_SCHED_TIMESLICE, SEC_SCHED, MT_INT, sched.timeslice_us, "timeslice_us", 100, 1000000, 10000, NULL,
 	  "microseconds a vCPU runs before preemption"),
-	G(MK_SCHED_WEIGHT, SEC_SCHED, MT_INT, sched.default_weight, "default_weight", 1, 65535, 256, NULL,
+	G(MK_SCHED_WEIGHT, SEC_SCHED, MT_INT, sched.default_weight, "default_weight", 1, SCHED_WEIGHT_MAX, 256, NULL,
 	  "weight of a VM that sets none"),
 	G(MK_SCHED_OVERCOMMIT, SEC_SCHED, MT_INT, sched.overcommit, "overcommit", 1, 64, 8, NULL,
 	  "at most this many vCPUs per host CPU, over all VMs"),
 
 	V(MK_VM_NAME, MT_NAME, name, "name", 0, 0, 0, NULL, MK_NONE, MF_REQUIRED,
 	  "unique VM name: a-z, 0-9, '-'"),
-	V(MK_VM_VCPUS, MT_INT, vcpus, "vcpus", 1, 64, 1, NULL, MK_NONE, 0,
+	V(MK_VM_VCPUS, MT_INT, vcpus, "vcpus", 1, SCHED_MAX_VM_VCPUS, 1, NULL, MK_NONE, 0,
 	  "virtual CPUs"),
 	V(MK_VM_MEMORY, MT_SIZE, memory, "memory", 1 * MB, 1 * TB, 0, NULL, MK_NONE, MF_REQUIRED,
 	  "guest RAM, a multiple of 4K"),
@@ -95,11 +97,11 @@ const struct mf_key mf_keys[MK_COUNT] = {
 	  "module tag of the initrd (linux, multiboot*)"),
 	V(MK_VM_CMDLINE, MT_TEXT, cmdline, "cmdline", 0, MANIFEST_CMDLINE_MAX - 1, 0, NULL, MK_NONE, 0,
 	  "kernel command line, printable ASCII"),
-	V(MK_VM_WEIGHT, MT_INT, weight, "weight", 1, 65535, 256, NULL, MK_SCHED_WEIGHT, 0,
+	V(MK_VM_WEIGHT, MT_INT, weight, "weight", 1, SCHED_WEIGHT_MAX, 256, NULL, MK_SCHED_WEIGHT, 0,
 	  "relative CPU share"),
-	V(MK_VM_CAP, MT_INT, cap, "cap", 0, 6400, 0, NULL, MK_NONE, 0,
+	V(MK_VM_CAP, MT_INT, cap, "cap", 0, 100 * SCHED_MAX_VM_VCPUS, 0, NULL, MK_NONE, 0,
 	  "at most this % of one CPU (0: no cap), <= 100 * vcpus"),
-	V(MK_VM_RESERVATION, MT_INT, reservation, "reservation", 0, 6400, 0, NULL, MK_NONE, 0,
+	V(MK_VM_RESERVATION, MT_INT, reservation, "reservation", 0, 100 * SCHED_MAX_VM_VCPUS, 0, NULL, MK_NONE, 0,
 	  "at least this % of one CPU, <= cap"),
 	V(MK_VM_PIN, MT_CPULIST, pin_mask, "pin", 0, MANIFEST_MAX_CPUS - 1, 0, NULL, MK_NONE, 0,
 	  "host CPUs the vCPUs may run on ([]: any)"),

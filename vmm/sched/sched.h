@@ -148,15 +148,27 @@ bool sched_need_resched(struct sched *s, unsigned cpu);
 /* The per-VM part of sched_check_config, as a yes/no (sched_add_vm uses it). */
 bool sched_vm_params_valid(const struct sched_vm_params *p);
 
-/* Configuration checks for the manifest: one report() per error with a
- * message without prefix; vm is the index into vms, or -1 for the host.
- * Returns the number of errors. */
+/* Configuration checks: the one implementation of the scheduler's rules (the
+ * manifest reports through it, sched_add_vm refuses by it). One report() per
+ * error: vm is the index into vms (a host-wide total is reported at the VM
+ * whose addition goes over), or -1 for the host itself; field says which
+ * setting is at fault; msg has no prefix (the manifest puts "line:col: vm
+ * "x": cap: " in front). ncpus 0 = the host is not known: checks that need
+ * it (pinning, totals) are skipped. Returns the number of errors. */
 struct sched_vm_config {
 	unsigned weight, cap_pct, reservation_pct, nvcpus;
 	const sched_mask_t *affinity; /* nvcpus masks, or NULL: vm_affinity for all */
 	sched_mask_t vm_affinity;     /* with affinity NULL: every vCPU's mask (0: all CPUs) */
 };
-typedef void (*sched_report_fn)(void *ctx, int vm, const char *msg);
+enum sched_cfg_field {
+	SCHED_CFG_HOST,
+	SCHED_CFG_WEIGHT,
+	SCHED_CFG_VCPUS,
+	SCHED_CFG_CAP,
+	SCHED_CFG_RESERVATION,
+	SCHED_CFG_PIN,
+};
+typedef void (*sched_report_fn)(void *ctx, int vm, enum sched_cfg_field field, const char *msg);
 int sched_check_config(unsigned ncpus, const struct sched_vm_config *vms, size_t nvms,
 		       sched_report_fn report, void *ctx);
 

@@ -1,8 +1,10 @@
 /*
- * Scheduler configuration checks (for the manifest) and the per-VM
- * accounting table. Messages carry no prefix: the manifest adds its own
- * "line N: vm 'x':" in front. The exact strings are part of the interface
- * (tests/host/sched_config.c checks them; docs/scheduler.md lists them).
+ * Scheduler configuration checks (the manifest's and sched_add_vm's: the
+ * rules exist only here) and the per-VM accounting table. Messages carry no
+ * prefix: the manifest puts "line:col: vm "x": field: " in front. The exact
+ * strings are part of the interface (tests/host/sched_config.c checks them,
+ * tests/manifest/bad/ shows them as users see them; docs/scheduler.md lists
+ * them).
  */
 #include "vmm/sched/sched.h"
 
@@ -42,16 +44,36 @@ static void m_count(struct msg *m, uint64_t n, const char *what)
 		m_str(m, "s");
 }
 
-/* "<what>N% is above what K vCPUs can use (M%)" */
-static void m_over_vcpus(struct msg *m, const char *what, uint64_t pct, uint64_t nvcpus, uint64_t most)
+/* "150% is more than 2 vCPUs can use (200%)" */
+static void m_over_vcpus(struct msg *m, uint64_t pct, uint64_t nvcpus)
 {
-	m_str(m, what);
 	m_uint(m, pct);
-	m_str(m, "% is above what ");
+	m_str(m, "% is more than ");
 	m_count(m, nvcpus, "vCPU");
 	m_str(m, " can use (");
-	m_uint(m, most);
+	m_uint(m, 100 * nvcpus);
 	m_str(m, "%)");
+}
+
+/* "0 is out of range (1..65535)" */
+static void m_range(struct msg *m, uint64_t v, uint64_t lo, uint64_t hi)
+{
+	m_uint(m, v);
+	m_str(m, " is out of range (");
+	m_uint(m, lo);
+	m_str(m, "..");
+	m_uint(m, hi);
+	m_str(m, ")");
+}
+
+/* "CPU 4 does not exist (the host has 2 CPUs)" */
+static void m_no_cpu(struct msg *m, sched_mask_t a, sched_mask_t host, unsigned ncpus)
+{
+	m_str(m, "CPU ");
+	m_uint(m, (unsigned)__builtin_ctzll(a & ~host));
+	m_str(m, " does not exist (the host has ");
+	m_count(m, ncpus, "CPU");
+	m_str(m, ")");
 }
 
 static unsigned popcount64(sched_mask_t x)
@@ -62,127 +84,134 @@ static unsigned popcount64(sched_mask_t x)
 	return n;
 }
 
-/* Reports one VM's errors; returns how many. */
-static int check_vm(unsigned ncpus, const struct sched_vm_config *c, int idx,
-		    sched_report_fn report, void *ctx)
-{
+struct checker {
+	sched_report_fn report;
+	void *ctx;
+	int vm, errs;
 	struct msg m;
-	int errs = 0;
-	sched_mask_t host = ncpus >= 64 ? SCHED_MASK_ALL : SCHED_CPU_BIT(ncpus) - 1;
+};
+
+static void report(struct checker *k, enum sched_cfg_field f)
+{
+	k->report(k->ctx, k->vm, f, k->m.b);
+	k->errs++;
+	k->m.n = 0;
+	k->m.b[0] = 0;
+}
+
+/* The pinning rules; returns the CPUs the vCPUs may use (0 after an error). */
+static sched_mask_t check_pins(struct checker *k, unsigned ncpus, const struct sched_vm_config *c)
+{
+	sched_mask_t host = !ncpus || ncpus >= 64 ? SCHED_MASK_ALL : SCHED_CPU_BIT(ncpus) - 1;
 	sched_mask_t usable = 0;
-#define REPORT() (report(ctx, idx, m.b), errs++, m.n = 0, m.b[0] = 0)
-	m.n = 0;
-	m.b[0] = 0;
-	if (!c->weight || c->weight > SCHED_WEIGHT_MAX) {
-		m_str(&m, "weight ");
-		m_uint(&m, c->weight);
-		m_str(&m, " is outside 1..");
-		m_uint(&m, SCHED_WEIGHT_MAX);
-		REPORT();
-	}
-	if (!c->nvcpus || c->nvcpus > SCHED_MAX_VM_VCPUS) {
-		m_count(&m, c->nvcpus, "vCPU");
-		m_str(&m, ": the scheduler takes 1..");
-		m_uint(&m, SCHED_MAX_VM_VCPUS);
-		m_str(&m, " per VM");
-		REPORT();
-		return errs; /* the rest depends on the vCPU count */
-	}
-	uint64_t most = 100ull * c->nvcpus;
-	if (c->cap_pct > most) {
-		m_over_vcpus(&m, "cap ", c->cap_pct, c->nvcpus, most);
-		REPORT();
-	}
-	if (c->reservation_pct > most) {
-		m_over_vcpus(&m, "reservation ", c->reservation_pct, c->nvcpus, most);
-		REPORT();
-	}
-	if (c->cap_pct && c->cap_pct < c->reservation_pct) {
-		m_str(&m, "cap ");
-		m_uint(&m, c->cap_pct);
-		m_str(&m, "% is below the reservation ");
-		m_uint(&m, c->reservation_pct);
-		m_str(&m, "%");
-		REPORT();
-	}
-	bool pin_err = false;
-	for (unsigned i = 0; i < c->nvcpus; i++) {
-		sched_mask_t a = c->affinity ? c->affinity[i] : c->vm_affinity ? c->vm_affinity : host;
-		if (!a) {
-			m_str(&m, "vCPU ");
-			m_uint(&m, i);
-			m_str(&m, " has an empty affinity (no CPU to run on)");
-			REPORT();
-			pin_err = true;
-			continue;
-		}
+	bool bad = false;
+
+	if (!c->affinity) {
+		sched_mask_t a = c->vm_affinity ? c->vm_affinity : host;
 		if (a & ~host) {
-			unsigned bad = (unsigned)__builtin_ctzll(a & ~host);
-			m_str(&m, "vCPU ");
-			m_uint(&m, i);
-			m_str(&m, " is pinned to CPU ");
-			m_uint(&m, bad);
-			m_str(&m, ", but the host has ");
-			m_count(&m, ncpus, "CPU");
-			m_str(&m, " (0..");
-			m_uint(&m, ncpus ? ncpus - 1 : 0);
-			m_str(&m, ")");
-			REPORT();
-			pin_err = true;
+			m_no_cpu(&k->m, a, host, ncpus);
+			report(k, SCHED_CFG_PIN);
+			return 0;
+		}
+		return a;
+	}
+	for (unsigned i = 0; i < c->nvcpus; i++) {
+		sched_mask_t a = c->affinity[i];
+		if (!a || a & ~host) {
+			m_str(&k->m, "vCPU ");
+			m_uint(&k->m, i);
+			if (a) {
+				m_str(&k->m, ": ");
+				m_no_cpu(&k->m, a, host, ncpus);
+			} else {
+				m_str(&k->m, " has an empty affinity (no CPU to run on)");
+			}
+			report(k, SCHED_CFG_PIN);
+			bad = true;
 		}
 		usable |= a & host;
 	}
-	/* A reservation the affinity cannot meet: each CPU gives at most 100%,
-	 * each vCPU at most 100%. */
-	unsigned reach = ENV_MIN(popcount64(usable), c->nvcpus);
-	if (!pin_err && c->reservation_pct > 100ull * reach && c->reservation_pct <= most) {
-		m_str(&m, "reservation ");
-		m_uint(&m, c->reservation_pct);
-		m_str(&m, "% needs more than the ");
-		m_count(&m, popcount64(usable), "CPU");
-		m_str(&m, " its vCPUs are pinned to");
-		REPORT();
+	return bad ? 0 : usable;
+}
+
+static void check_vm(struct checker *k, unsigned ncpus, const struct sched_vm_config *c)
+{
+	if (!c->weight || c->weight > SCHED_WEIGHT_MAX) {
+		m_range(&k->m, c->weight, 1, SCHED_WEIGHT_MAX);
+		report(k, SCHED_CFG_WEIGHT);
 	}
-#undef REPORT
-	return errs;
+	if (!c->nvcpus || c->nvcpus > SCHED_MAX_VM_VCPUS) {
+		m_range(&k->m, c->nvcpus, 1, SCHED_MAX_VM_VCPUS);
+		report(k, SCHED_CFG_VCPUS);
+		return; /* the rest depends on the vCPU count */
+	}
+	uint64_t most = 100ull * c->nvcpus;
+	if (c->cap_pct > most) {
+		m_over_vcpus(&k->m, c->cap_pct, c->nvcpus);
+		report(k, SCHED_CFG_CAP);
+	}
+	if (c->reservation_pct > most) {
+		m_over_vcpus(&k->m, c->reservation_pct, c->nvcpus);
+		report(k, SCHED_CFG_RESERVATION);
+	}
+	if (c->cap_pct && c->cap_pct < c->reservation_pct) {
+		m_uint(&k->m, c->cap_pct);
+		m_str(&k->m, "% is below the reservation of ");
+		m_uint(&k->m, c->reservation_pct);
+		m_str(&k->m, "%");
+		report(k, SCHED_CFG_CAP);
+	}
+	if (!ncpus && !c->affinity)
+		return; /* a VM-wide mask needs the host to be checked */
+	sched_mask_t usable = check_pins(k, ncpus, c);
+	/* A reservation the pinning cannot meet: each CPU gives at most 100%,
+	 * each vCPU takes at most 100%. Only with pins that are themselves right. */
+	unsigned reach = ENV_MIN(popcount64(usable), c->nvcpus);
+	if (usable && c->reservation_pct > 100ull * reach && c->reservation_pct <= most) {
+		m_uint(&k->m, c->reservation_pct);
+		m_str(&k->m, "% needs more than the ");
+		m_count(&k->m, popcount64(usable), "CPU");
+		m_str(&k->m, " its vCPUs are pinned to");
+		report(k, SCHED_CFG_RESERVATION);
+	}
 }
 
 int sched_check_config(unsigned ncpus, const struct sched_vm_config *vms, size_t nvms,
-		       sched_report_fn report, void *ctx)
+		       sched_report_fn fn, void *ctx)
 {
-	struct msg m = { .n = 0 };
-	int errs = 0;
+	struct checker k = { .report = fn, .ctx = ctx, .vm = -1 };
 	uint64_t total = 0;
-	m.b[0] = 0;
-	if (!ncpus || ncpus > SCHED_MAX_CPUS) {
-		m_str(&m, "the host has ");
-		m_count(&m, ncpus, "CPU");
-		m_str(&m, ": the scheduler takes 1..");
-		m_uint(&m, SCHED_MAX_CPUS);
-		report(ctx, -1, m.b);
-		return 1;
+	bool over = false;
+
+	if (ncpus > SCHED_MAX_CPUS) {
+		m_str(&k.m, "the host has ");
+		m_count(&k.m, ncpus, "CPU");
+		m_str(&k.m, ": the scheduler takes 1..");
+		m_uint(&k.m, SCHED_MAX_CPUS);
+		report(&k, SCHED_CFG_HOST);
+		return k.errs;
 	}
 	for (size_t i = 0; i < nvms; i++) {
-		errs += check_vm(ncpus, &vms[i], (int)i, report, ctx);
+		k.vm = (int)i;
+		check_vm(&k, ncpus, &vms[i]);
 		total += vms[i].reservation_pct;
+		if (ncpus && !over && total > 100ull * ncpus) {
+			m_str(&k.m, "reservations add up to ");
+			m_uint(&k.m, total);
+			m_str(&k.m, "%, more than the host's ");
+			m_uint(&k.m, 100ull * ncpus);
+			m_str(&k.m, "%");
+			report(&k, SCHED_CFG_RESERVATION);
+			over = true;
+		}
 	}
-	if (total > 100ull * ncpus) {
-		m_str(&m, "reservations total ");
-		m_uint(&m, total);
-		m_str(&m, "%, above the host's ");
-		m_uint(&m, 100ull * ncpus);
-		m_str(&m, "% (");
-		m_count(&m, ncpus, "CPU");
-		m_str(&m, ")");
-		report(ctx, -1, m.b);
-		errs++;
-	}
-	return errs;
+	return k.errs;
 }
 
-static void count_report(void *ctx, int vm, const char *msg)
+static void count_report(void *ctx, int vm, enum sched_cfg_field f, const char *msg)
 {
 	(void)vm;
+	(void)f;
 	(void)msg;
 	++*(int *)ctx;
 }
@@ -194,7 +223,8 @@ bool sched_vm_params_valid(const struct sched_vm_params *p)
 		.reservation_pct = p->reservation_pct, .nvcpus = p->nvcpus,
 	};
 	int n = 0;
-	check_vm(SCHED_MAX_CPUS, &c, 0, count_report, &n);
+	struct checker k = { .report = count_report, .ctx = &n };
+	check_vm(&k, 0, &c);
 	return n == 0;
 }
 
