@@ -139,6 +139,8 @@ static void arm_host_timer(unsigned cpu, uint64_t now, uint64_t limit)
 			t = e;
 	}
 	uint64_t cap = now + (cpu == 0 ? CPU0_POLL_NS : AP_POLL_NS);
+	if (cpu == 0 && console_pending()) /* refill the UART's FIFO in time */
+		cap = now + CONSOLE_PUMP_NS;
 	if (t > cap)
 		t = cap;
 	lapic_timer_oneshot_ns(t > now ? t - now : 1000);
@@ -153,6 +155,7 @@ bool vmm_should_yield(struct vcpu *v, bool host_interrupt)
 	unsigned cpu = smp_this_cpu();
 	if (host_interrupt) {
 		uint64_t now = env_now_ns();
+		console_pump();
 		timers_service(now);
 		arm_host_timer(cpu, now, ~0ull);
 	}
@@ -291,6 +294,7 @@ static void cpu_loop(unsigned cpu)
 		uint64_t now = env_now_ns();
 		if (cpu == 0)
 			cpu0_duties(now);
+		console_pump();
 		timers_service(now);
 		if (R.done || all_stopped()) {
 			R.done = true;
@@ -371,6 +375,7 @@ void vmm_run_opts(struct vm **vms, size_t n, const struct vmm_run_opts *o)
 	if (sched_init(&sched_store, ncpu, &sp))
 		panic("run: scheduler refused %u CPUs", ncpu);
 	vmm_console_init((unsigned)n);
+	console_queue(true); /* a guest's console line does not wait for the wire */
 	vmm_sched_hooks = (struct vmm_sched_hooks){ hook_wake, hook_notify };
 	R.s = &sched_store;
 	for (size_t i = 0; i < n; i++) {
@@ -395,6 +400,7 @@ void vmm_run_opts(struct vm **vms, size_t n, const struct vmm_run_opts *o)
 			cpu_idle();
 	vmm_sched_hooks = (struct vmm_sched_hooks){ 0 };
 	R.s = NULL;
+	console_queue(false);
 	for (unsigned c = 0; c < ncpu; c++)
 		kprintf("run: CPU %u ran vCPUs for %llu ms in %llu slices\n", c,
 			(unsigned long long)(R.busy_ns[c] / 1000000), (unsigned long long)R.slices[c]);

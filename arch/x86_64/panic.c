@@ -113,7 +113,7 @@ static _Noreturn void panic_common(const struct trap_frame *f, uint64_t rip, uin
 			cpu_halt();
 	}
 	smp_stop_others(); /* one CPU's panic halts all: the dump stays readable */
-	console_break_lock();
+	console_panic();
 	kprintf("\nDITTO-PANIC: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
@@ -170,6 +170,7 @@ void env_panic(const char *file, int line, const char *fmt, ...)
 void machine_exit(bool pass)
 {
 	irq_disable();
+	console_queue(false); /* what is queued goes out first */
 	uart_drain();
 	if (pass) {
 		/* Bochs: magic breakpoint, the -rc script quits with status 0. */
