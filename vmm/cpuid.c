@@ -7,10 +7,81 @@
  * Ditto's leaves at 0x40000000 (guest-tools/include/ditto/hypercall.h).
  */
 #include "ditto/hypercall.h"
+#include "vmm/platform.h"
 #include "vmm/vmm.h"
 
 #define B(n) (1u << (n))
 enum { EAX, EBX, ECX, EDX };
+
+/*
+ * TSC / crystal as num / den: the best rational approximation (continued
+ * fractions, then the best semiconvergent) with num * crystal_khz < 2^32,
+ * because Linux computes crystal_khz * EBX in 32 bits (native_calibrate_tsc).
+ * The target is the middle of the TSC's kHz, so that a guest that truncates
+ * crystal_khz * num / den to kHz lands on it.
+ */
+void vmm_tsc_ratio(uint64_t tsc_hz, uint64_t crystal_hz, uint32_t *num, uint32_t *den)
+{
+	uint64_t nmax = crystal_hz >= 1000 ? 0xffffffffull / (crystal_hz / 1000) : 0xffffffffull;
+	uint64_t a = tsc_hz / 1000 * 1000 + 500, b = crystal_hz; /* a / b = target */
+	uint64_t p0 = 0, q0 = 1, p1 = 1, q1 = 0;
+
+	*num = 1;
+	*den = 1;
+	if (!tsc_hz || !crystal_hz)
+		return;
+	while (b) {
+		uint64_t t = a / b, p2 = t * p1 + p0, q2 = t * q1 + q0;
+		if (p2 > nmax || q2 > 0xffffffffull) {
+			/* The best semiconvergent below the bound, if closer. */
+			uint64_t k = p1 ? (nmax - p0) / p1 : 0;
+			uint64_t ps = p0 + k * p1, qs = q0 + k * q1;
+			if (k && qs <= 0xffffffffull && 2 * k >= t) {
+				p1 = ps;
+				q1 = qs;
+			}
+			break;
+		}
+		p0 = p1;
+		q0 = q1;
+		p1 = p2;
+		q1 = q2;
+		uint64_t r = a - t * b;
+		a = b;
+		b = r;
+	}
+	if (q1) {
+		*num = (uint32_t)p1;
+		*den = (uint32_t)q1;
+	}
+}
+
+/*
+ * Leaves 15H/16H describe the clocks the guest really gets: its TSC runs at
+ * the host's rate (only offset), as Ditto measured it, and the board's LAPIC
+ * at PLATFORM_LAPIC_HZ (SDM Vol. 2A, CPUID leaf 15H: TSC = ECX * EBX / EAX;
+ * the LAPIC timer runs at the crystal clock). The host's
+ * own leaves can disagree with both: Bochs claims a 3.5 GHz TSC (16H base
+ * 3500 MHz, 15H ratio 292/2) that advances 50 M per second, and Linux then
+ * programs its LAPIC for a 24 MHz crystal, finds the TSC "unstable" against
+ * jiffies, falls back to the ACPI PM timer (an I/O exit per clock read) and
+ * its timestamps jump.
+ */
+static void tsc_leaves(uint32_t leaf, uint32_t out[4])
+{
+	uint64_t tsc_hz = be_tsc_hz();
+	if (leaf == 0x15) {
+		vmm_tsc_ratio(tsc_hz, PLATFORM_LAPIC_HZ, &out[EBX], &out[EAX]);
+		out[ECX] = (uint32_t)PLATFORM_LAPIC_HZ;
+		out[EDX] = 0;
+	} else {
+		uint32_t mhz = (uint32_t)((tsc_hz + 500000) / 1000000);
+		out[EAX] = mhz;                           /* base frequency, MHz */
+		out[EBX] = mhz;                           /* maximum: no turbo the guest can see */
+		out[ECX] = (uint32_t)(PLATFORM_LAPIC_HZ / 1000000); /* bus (reference) frequency, MHz */
+		out[EDX] = 0;
+	}
+}
 
 void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -27,7 +98,7 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 		} else if (leaf == DITTO_CPUID_TIMING) {
 			/* So a guest need not calibrate against the PIT. */
 			out[EAX] = (uint32_t)(be_tsc_hz() / 1000);
-			out[EBX] = v->vm->platform ? 1000000 : 0; /* the board's LAPIC counts at 1 GHz */
+			out[EBX] = v->vm->platform ? (uint32_t)(PLATFORM_LAPIC_HZ / 1000) : 0;
 		}
 		return;
 	}
@@ -73,6 +144,11 @@ void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[
 		 * "enable XSAVES" control is off): hide them. */
 		if (sub == 1)
 			out[EAX] &= ~B(3);
+		break;
+	case 0x15:
+	case 0x16:
+		if (v->vm->platform)
+			tsc_leaves(leaf, out);
 		break;
 	case 0x80000001:
 		break;

@@ -34,7 +34,7 @@ int platform_attach(struct vm *vm, uint64_t epoch_sec, bool debug_exit, bool fw_
 		.ram_above_4g = vm->mem_size - below,
 		.epoch_sec = epoch_sec,
 		.tsc_hz = be_tsc_hz(),
-		.lapic_timer_hz = 1000000000ull, /* 1 GHz bus clock: the LAPIC counts in ns */
+		.lapic_timer_hz = PLATFORM_LAPIC_HZ,
 		.console = console_line,
 		.console_ctx = p,
 		.clock = { guest_now, p },

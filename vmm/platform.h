@@ -7,6 +7,10 @@
 #include "vmm/dev/board.h"
 #include "vmm/vm.h"
 
+/* The board's LAPIC timer clock: a 25 MHz core crystal, as Intel server
+ * parts since Skylake have, reported in CPUID leaf 15H ECX (vmm/cpuid.c) so
+ * that guests need not calibrate it. */
+#define PLATFORM_LAPIC_HZ 25000000ull
 #define PLATFORM_ACPI_GPA 0xe0000ull /* ACPI tables: in the BIOS area the kernel scans */
 #define PLATFORM_ACPI_SIZE 0x10000ull
 

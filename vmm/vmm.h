@@ -8,6 +8,8 @@
 enum vmm_action vmm_cpuid(struct vcpu *v);
 /* CPUID as the guest sees it (leaf, subleaf) -> eax..edx. */
 void vmm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* TSC / crystal as num / den for CPUID leaf 15H (vmm/cpuid.c). */
+void vmm_tsc_ratio(uint64_t tsc_hz, uint64_t crystal_hz, uint32_t *num, uint32_t *den);
 enum vmm_action vmm_halt(struct vcpu *v);
 /* MWAIT: HLT-like, also woken by interrupts while IF = 0 if ECX bit 0, and
  * bounded to 1 ms (the monitored store is not watched). MONITOR is a NOP. */

@@ -74,7 +74,8 @@ void fake_long_mode(struct vcpu *v, uint64_t cr3)
 	fake(v)->reg[BE_CS_AR] = 0xa09b;
 }
 
-uint64_t be_tsc_hz(void) { return 1000000000ull; }
+uint64_t fake_tsc_hz = 1000000000ull;
+uint64_t be_tsc_hz(void) { return fake_tsc_hz; }
 void be_request_intr_window(struct vcpu *v) { fake(v)->reg[BE_INTERRUPTIBILITY] |= 1ull << 40; /* marker */ }
 int be_vcpu_cpu(struct vcpu *v) { (void)v; return 0; }
 

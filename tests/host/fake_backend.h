@@ -17,4 +17,5 @@ static inline struct fake_vcpu *fake(struct vcpu *v) { return v->arch; }
 /* Switch the vCPU to 64-bit mode (EFER.LMA, CS.L) with paging on at cr3. */
 void fake_long_mode(struct vcpu *v, uint64_t cr3);
 extern uint32_t fake_host_cpuid[4]; /* what be_host_cpuid returns for every leaf */
+extern uint64_t fake_tsc_hz; /* what be_tsc_hz() returns */
 #endif

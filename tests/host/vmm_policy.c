@@ -3,6 +3,7 @@
 #include "check.h"
 #include "ditto/hypercall.h"
 #include "fake_backend.h"
+#include "vmm/platform.h"
 
 static struct vm *mk(void) { return fake_vm(2, 0x1000); }
 
@@ -28,6 +29,67 @@ TEST(cpuid_hides_and_marks)
 	CHECK_EQ(vmm_cpuid(v), VMM_RESUME);
 	CHECK(v->regs.gpr[RCX] & (1u << 31));
 	CHECK_EQ(fake(v)->reg[BE_RIP], 0x1002);
+	fake_vm_free(vm);
+}
+
+/* What Linux 6.1's native_calibrate_tsc derives from leaf 15H, with its
+ * 32-bit arithmetic: the TSC in kHz and the LAPIC timer counts per tick. */
+static uint32_t linux_tsc_khz(const uint32_t l15[4], uint32_t *lapic_per_tick, uint32_t hz)
+{
+	uint32_t den = l15[0], num = l15[1], crystal_khz = l15[2] / 1000;
+	if (!num || !den || !crystal_khz)
+		return 0;
+	*lapic_per_tick = crystal_khz * 1000 / hz;
+	return crystal_khz * num / den;
+}
+
+TEST(cpuid_tsc_leaves_describe_the_guests_clocks)
+{
+	static const uint64_t rates[] = { 49997000, 1000000000, 2399987000, 3000000000ull,
+					  3499912000ull, 4200000000ull, 25000000 };
+	struct vm *vm = mk();
+	struct vcpu *v = vm->vcpus[0];
+	uint32_t r[4];
+	/* Without the PC board (no LAPIC) the host's leaves pass through. */
+	fake_host_cpuid[0] = 0x16;
+	vmm_cpuid_policy(v, 0x15, 0, r);
+	CHECK_EQ(r[0], 0x16);
+	CHECK_EQ(platform_attach(vm, 0, false, false), 0);
+	for (size_t i = 0; i < ENV_ARRAY_SIZE(rates); i++) {
+		fake_tsc_hz = rates[i];
+		vmm_cpuid_policy(v, 0x15, 0, r);
+		/* Linux's product stays in 32 bits... */
+		CHECK((uint64_t)(r[2] / 1000) * r[1] <= 0xffffffffull);
+		/* ...and its truncated result is the TSC's kHz within 2 ppm (the
+		 * bounded numerator limits the precision; the clocksource watchdog
+		 * allows about 200 ppm, 100 us per 0.5 s). */
+		uint32_t per_tick = 0, khz = linux_tsc_khz(r, &per_tick, 250);
+		uint64_t want = rates[i] / 1000, off = khz > want ? khz - want : want - khz;
+		CHECK(off * 1000000 <= want * 2);
+		CHECK_EQ(per_tick, PLATFORM_LAPIC_HZ / 250); /* the board's LAPIC / HZ 250 */
+		vmm_cpuid_policy(v, 0x16, 0, r);
+		CHECK_EQ(r[0], (uint32_t)((rates[i] + 500000) / 1000000));
+		CHECK_EQ(r[2], PLATFORM_LAPIC_HZ / 1000000);
+		vmm_cpuid_policy(v, DITTO_CPUID_TIMING, 0, r);
+		CHECK_EQ(r[1], PLATFORM_LAPIC_HZ / 1000);
+	}
+	/* The approximation itself, against a brute-force search. */
+	for (uint64_t hz = 1000500; hz < 5000000000ull; hz = hz * 7 / 3 + 1234567) {
+		uint32_t num, den;
+		vmm_tsc_ratio(hz, 1000000000ull, &num, &den);
+		double want = (double)(hz / 1000 * 1000 + 500) / 1e9, got = (double)num / den;
+		double best = 1e9;
+		for (uint64_t n = 1; n <= 4294; n++) {
+			uint64_t d = (uint64_t)(n / want + 0.5);
+			if (d)
+				best = ENV_MIN(best, __builtin_fabs((double)n / d - want));
+		}
+		CHECK(num <= 4294);
+		CHECK(__builtin_fabs(got - want) <= best * (1 + 1e-9));
+	}
+	fake_tsc_hz = 1000000000ull;
+	fake_host_cpuid[0] = 0x16;
+	platform_detach(vm);
 	fake_vm_free(vm);
 }
 
