@@ -401,6 +401,9 @@ void vmm_run_opts(struct vm **vms, size_t n, const struct vmm_run_opts *o)
 	vmm_sched_hooks = (struct vmm_sched_hooks){ 0 };
 	R.s = NULL;
 	console_queue(false);
+	if (console_full_waits())
+		kprintf("run: the console ring was full %llu times (printers waited for the wire)\n",
+			(unsigned long long)console_full_waits());
 	for (unsigned c = 0; c < ncpu; c++)
 		kprintf("run: CPU %u ran vCPUs for %llu ms in %llu slices\n", c,
 			(unsigned long long)(R.busy_ns[c] / 1000000), (unsigned long long)R.slices[c]);
