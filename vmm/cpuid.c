@@ -60,12 +60,12 @@ void vmm_tsc_ratio(uint64_t tsc_hz, uint64_t crystal_hz, uint32_t *num, uint32_t
  * Leaves 15H/16H describe the clocks the guest really gets: its TSC runs at
  * the host's rate (only offset), as Ditto measured it, and the board's LAPIC
  * at PLATFORM_LAPIC_HZ (SDM Vol. 2A, CPUID leaf 15H: TSC = ECX * EBX / EAX;
- * the LAPIC timer runs at the crystal clock). The host's
- * own leaves can disagree with both: Bochs claims a 3.5 GHz TSC (16H base
- * 3500 MHz, 15H ratio 292/2) that advances 50 M per second, and Linux then
- * programs its LAPIC for a 24 MHz crystal, finds the TSC "unstable" against
- * jiffies, falls back to the ACPI PM timer (an I/O exit per clock read) and
- * its timestamps jump.
+ * the LAPIC timer runs at the crystal clock). The host's own leaves can
+ * disagree with both: Bochs claims a 3.5 GHz TSC (16H base 3500 MHz, 15H
+ * ratio 292/2) that advances 50 M per second, and Linux then programs its
+ * LAPIC for a 24 MHz crystal, finds the TSC "unstable" against jiffies,
+ * falls back to the ACPI PM timer (an I/O exit per clock read) and its
+ * timestamps jump.
  */
 static void tsc_leaves(uint32_t leaf, uint32_t out[4])
 {
